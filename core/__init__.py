@@ -1,0 +1,1 @@
+"""Runtime pieces shared by every layer: settings, database, cache, errors, the ASGI app."""

@@ -1,0 +1,71 @@
+"""Typed settings read once from the environment; they fail fast on a missing secret."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production"
+
+
+class SettingsError(RuntimeError):
+    """The environment does not describe a runnable deployment."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str
+    database_url: str
+    redis_url: str | None
+    secret_key: str
+    host: str
+    port: int
+    token_ttl_seconds: int = 8 * 3600
+    login_attempts: int = 5
+    login_window_seconds: int = 15 * 60
+    submit_rate: str = "10/minute"
+    max_query_depth: int = 10
+    public_holidays: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment == "development"
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith(("postgres://", "postgresql://"))
+
+
+def default_database_url() -> str:
+    """A SQLite file under ./data/, so a fresh clone runs with no server."""
+    return f"sqlite://{ROOT / 'data' / 'simpul.sqlite3'}"
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ if env is None else env)
+    environment = env.get("PLATFORM_ENV", "production")
+    secret = env.get("SECRET_KEY", "")
+    if not secret:
+        if environment != "development":
+            raise SettingsError(
+                "SECRET_KEY is not set. Set it to a long random value, or set "
+                "PLATFORM_ENV=development to use the development default."
+            )
+        secret = DEVELOPMENT_SECRET
+    holidays = tuple(h.strip() for h in env.get("PUBLIC_HOLIDAYS", "").split(",") if h.strip())
+    return Settings(
+        environment=environment,
+        database_url=env.get("DATABASE_URL") or default_database_url(),
+        redis_url=env.get("REDIS_URL") or None,
+        secret_key=secret,
+        host=env.get("HOST", "127.0.0.1"),
+        port=int(env.get("PORT", "8000")),
+        public_holidays=holidays,
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

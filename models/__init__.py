@@ -1,0 +1,18 @@
+"""Declared models. Adding a model here (with a ``Simpul`` block) gives it an API and admin pages."""
+from models.agreement import Agreement
+from models.app import App
+from models.complaint import Complaint
+from models.history import AuditEntry, ComplaintCounter, ComplaintEvent
+from models.regency import Regency
+from models.user import User
+
+__all__ = [
+    "Agreement",
+    "App",
+    "AuditEntry",
+    "Complaint",
+    "ComplaintCounter",
+    "ComplaintEvent",
+    "Regency",
+    "User",
+]

@@ -1,0 +1,44 @@
+from tortoise import fields
+from tortoise.models import Model
+
+from models.enums import AppCategory, AppPlatform, AppStatus
+
+
+class App(Model):
+    """An application of Kota Tangerang's smart-city catalogue that other regions may adopt."""
+
+    id = fields.IntField(primary_key=True)
+    #: Display name, e.g. `LAKSA`.
+    name = fields.CharField(max_length=120)
+    #: URL-safe unique name, e.g. `laksa`.
+    slug = fields.CharField(max_length=120, unique=True)
+    #: Catalogue group of the app.
+    category = fields.CharEnumField(AppCategory, max_length=20)
+    #: What the app does, in Indonesian.
+    description = fields.TextField(default="")
+    #: The unit (OPD) that runs the app, e.g. `Dinas Komunikasi dan Informatika`.
+    owner_unit = fields.CharField(max_length=120, default="")
+    #: Where the app runs.
+    platform = fields.CharEnumField(AppPlatform, max_length=20, default=AppPlatform.WEB)
+    #: Lifecycle status in the catalogue.
+    status = fields.CharEnumField(AppStatus, max_length=10, default=AppStatus.ACTIVE)
+    #: Public address of the app, if any.
+    url = fields.CharField(max_length=255, null=True)
+    #: Date the app went live.
+    launched_on = fields.DateField(null=True)
+
+    class Meta:
+        table = "app"
+        ordering = ["name"]
+
+    class Simpul:
+        plural = "apps"
+        filterable = ("name", "slug", "category", "platform", "status", "owner_unit", "launched_on")
+        sortable = ("name", "slug", "category", "launched_on")
+        searchable = ("name", "description", "owner_unit")
+        admin_columns = ("name", "category", "platform", "status", "owner_unit")
+        label_field = "name"
+        icon = "fas fa-mobile-alt"
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,55 @@
+from tortoise import fields
+from tortoise.models import Model
+
+from models.enums import ComplaintCategory, ComplaintStatus
+
+
+class Complaint(Model):
+    """A citizen's report (aspiration, complaint or information request) to a regency."""
+
+    id = fields.IntField(primary_key=True)
+    #: Code the reporter uses to follow the report, e.g. `ADU-3215-2026-000123`.
+    tracking_code = fields.CharField(max_length=32, unique=True)
+    #: The regency that must answer.
+    regency = fields.ForeignKeyField("models.Regency", related_name="complaints", on_delete=fields.RESTRICT)
+    #: The app the report concerns, if any.
+    app = fields.ForeignKeyField("models.App", related_name="complaints", null=True, on_delete=fields.SET_NULL)
+    #: Short summary.
+    title = fields.CharField(max_length=200)
+    #: The report itself.
+    body = fields.TextField()
+    #: LAPOR! report type.
+    category = fields.CharEnumField(ComplaintCategory, max_length=20, default=ComplaintCategory.COMPLAINT)
+    #: Reporter's name: personal data, `null` for roles that may not read it.
+    reporter_name = fields.CharField(max_length=120)
+    #: Reporter's phone or e-mail: personal data, `null` for roles that may not read it.
+    reporter_contact = fields.CharField(max_length=120)
+    #: Where the report stands in the workflow.
+    status = fields.CharEnumField(ComplaintStatus, max_length=12, default=ComplaintStatus.RECEIVED)
+    #: When the report was received.
+    created_at = fields.DatetimeField(auto_now_add=True)
+    #: When the report last changed.
+    updated_at = fields.DatetimeField(auto_now=True)
+    #: When the report reached `RESOLVED`.
+    resolved_at = fields.DatetimeField(null=True)
+    #: Deadline of the current step (service-level rules modelled on SP4N-LAPOR!).
+    due_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "complaint"
+        ordering = ["-created_at", "id"]
+
+    class Simpul:
+        plural = "complaints"
+        filterable = ("tracking_code", "title", "category", "status", "regency", "app", "created_at", "updated_at", "resolved_at", "due_at")
+        sortable = ("tracking_code", "status", "created_at", "updated_at", "due_at")
+        searchable = ("tracking_code", "title", "body")
+        regency_path = "regency__code"
+        personal = ("reporter_name", "reporter_contact")
+        readonly = ("tracking_code", "created_at", "updated_at", "resolved_at", "due_at")
+        admin_columns = ("tracking_code", "title", "regency", "category", "status", "created_at", "due_at")
+        label_field = "tracking_code"
+        icon = "fas fa-bullhorn"
+
+    def __str__(self) -> str:
+        return self.tracking_code

@@ -1,0 +1,62 @@
+"""The one place a model tells the platform what it needs to know about it.
+
+A model carries an inner ``class Simpul`` (as tortoise models carry
+``PydanticMeta``). The registry turns it into a :class:`Declaration`; the
+GraphQL generator, the admin generator, the policy layer and the seeds read
+only that, never a list of models of their own.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+OPERATIONS = ("list", "get", "create", "update", "delete")
+
+
+@dataclass(frozen=True)
+class Declaration:
+    #: GraphQL name of the list query (``complaints``); the single query is the model name in camelCase.
+    plural: str
+    #: Fields (scalars or relations) that get an entry in ``<Model>Filter``; ``id`` is always there.
+    filterable: tuple[str, ...] = ()
+    #: Scalar fields that get an entry in ``<Model>Order``; ``id`` is always there.
+    sortable: tuple[str, ...] = ()
+    #: Text fields matched by the free-text ``search`` argument and the admin search box.
+    searchable: tuple[str, ...] = ()
+    #: ORM path from this model to its regency's code (``regency__code``); ``None`` for global data.
+    regency_path: str | None = None
+    #: Rows the public may read, as ORM filter keyword arguments; ``None`` means every row.
+    published: dict[str, Any] | None = None
+    #: Personal-data fields: ``null`` for roles without ``read_personal`` on the row's regency.
+    personal: tuple[str, ...] = ()
+    #: Fields set by the platform, never by create/update input.
+    readonly: tuple[str, ...] = ()
+    #: Fields that no API or page ever shows.
+    hidden: tuple[str, ...] = ()
+    #: Columns of the admin list page, in order.
+    admin_columns: tuple[str, ...] = ()
+    #: Field that names a row in pickers and titles.
+    label_field: str = "id"
+    #: Generated operations; a domain service may own the rest (complaints are submitted, not created).
+    operations: tuple[str, ...] = OPERATIONS
+    #: Admin menu icon (Font Awesome class).
+    icon: str = "fas fa-table"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def allows(self, operation: str) -> bool:
+        return operation in self.operations
+
+
+def read_declaration(model: type) -> Declaration | None:
+    """The model's ``Simpul`` block as a Declaration, or None for models the platform does not generate."""
+    block = model.__dict__.get("Simpul")
+    if block is None:
+        return None
+    values = {k: v for k, v in vars(block).items() if not k.startswith("_")}
+    unknown = set(values) - set(Declaration.__dataclass_fields__)
+    if unknown:
+        raise TypeError(f"{model.__name__}.Simpul has unknown entries: {', '.join(sorted(unknown))}")
+    for key, value in values.items():
+        if isinstance(value, list):
+            values[key] = tuple(value)
+    return Declaration(**values)

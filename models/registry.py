@@ -1,0 +1,210 @@
+"""The model registry: every declared model, described once for every generated layer."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from tortoise import Tortoise
+from tortoise.fields import relational
+from tortoise.models import Model
+
+from models.declaration import Declaration, read_declaration
+
+RelationKind = Literal["fk", "m2m", "reverse_fk"]
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+def lower_first(name: str) -> str:
+    return name[:1].lower() + name[1:]
+
+
+@dataclass(frozen=True)
+class ScalarField:
+    name: str
+    python_type: type  # int, str, bool, float, Decimal, date, datetime or an Enum subclass
+    nullable: bool
+    has_default: bool
+    max_length: int | None
+    description: str | None
+    unique: bool
+    generated: bool  # primary keys and auto timestamps
+
+    @property
+    def graphql_name(self) -> str:
+        return camel(self.name)
+
+    @property
+    def is_enum(self) -> bool:
+        return isinstance(self.python_type, type) and issubclass(self.python_type, enum.Enum)
+
+    @property
+    def is_text(self) -> bool:
+        return self.python_type is str
+
+
+@dataclass(frozen=True)
+class RelationField:
+    name: str
+    kind: RelationKind
+    target: str  # model name
+    nullable: bool
+    description: str | None
+    #: fk: the column on this model (`regency_id`); reverse_fk: the column on the target.
+    column: str | None = None
+    #: m2m: through table and its keys (this side, other side).
+    through: str | None = None
+    own_key: str | None = None
+    other_key: str | None = None
+
+    @property
+    def graphql_name(self) -> str:
+        return camel(self.name)
+
+    @property
+    def many(self) -> bool:
+        return self.kind != "fk"
+
+
+@dataclass
+class ModelSpec:
+    model: type[Model]
+    declaration: Declaration
+    scalars: dict[str, ScalarField] = field(default_factory=dict)
+    relations: dict[str, RelationField] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.model.__name__
+
+    @property
+    def plural(self) -> str:
+        return self.declaration.plural
+
+    @property
+    def singular(self) -> str:
+        return lower_first(self.name)
+
+    @property
+    def description(self) -> str | None:
+        doc = self.model.__doc__
+        return " ".join(doc.split()) if doc else None
+
+    @property
+    def pk(self) -> str:
+        return self.model._meta.pk_attr
+
+    def field(self, name: str) -> ScalarField | RelationField:
+        return self.scalars.get(name) or self.relations[name]
+
+    def visible_scalars(self) -> list[ScalarField]:
+        return [f for f in self.scalars.values() if f.name not in self.declaration.hidden]
+
+    def writable_scalars(self) -> list[ScalarField]:
+        skip = set(self.declaration.readonly) | set(self.declaration.hidden)
+        return [f for f in self.visible_scalars() if not f.generated and f.name not in skip]
+
+    def writable_relations(self) -> list[RelationField]:
+        skip = set(self.declaration.readonly) | set(self.declaration.hidden)
+        return [r for r in self.relations.values() if r.kind in ("fk", "m2m") and r.name not in skip]
+
+
+class Registry:
+    """Declared models by name, in declaration order."""
+
+    def __init__(self, specs: Iterable[ModelSpec]):
+        self._specs = {spec.name: spec for spec in specs}
+
+    def __iter__(self):
+        return iter(self._specs.values())
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._specs
+
+    def __getitem__(self, name: str) -> ModelSpec:
+        return self._specs[name]
+
+    def for_model(self, model: type[Model]) -> ModelSpec:
+        return self._specs[model.__name__]
+
+    def names(self) -> list[str]:
+        return list(self._specs)
+
+
+def _python_type(f) -> type:
+    enum_type = getattr(f, "enum_type", None)
+    if enum_type is not None:
+        return enum_type
+    return f.field_type
+
+
+def _describe(model: type[Model], declared: set[str]) -> ModelSpec:
+    meta = model._meta
+    spec = ModelSpec(model=model, declaration=read_declaration(model))
+    for name, f in meta.fields_map.items():
+        if isinstance(f, relational.ForeignKeyFieldInstance):
+            target = f.related_model.__name__
+            if target in declared:
+                spec.relations[name] = RelationField(
+                    name=name, kind="fk", target=target, nullable=f.null,
+                    description=f.description, column=f.source_field,
+                )
+        elif isinstance(f, relational.ManyToManyFieldInstance):
+            target = f.related_model.__name__
+            if target in declared:
+                # Tortoise names the keys from the through table's point of view:
+                # backward_key points at this model, forward_key at the other one.
+                spec.relations[name] = RelationField(
+                    name=name, kind="m2m", target=target, nullable=False,
+                    description=f.description, through=f.through,
+                    own_key=f.backward_key, other_key=f.forward_key,
+                )
+        elif isinstance(f, relational.BackwardFKRelation):
+            target = f.related_model.__name__
+            if target in declared:
+                spec.relations[name] = RelationField(
+                    name=name, kind="reverse_fk", target=target, nullable=False,
+                    description=f.description, column=f.relation_field,
+                )
+        elif name in meta.fk_fields or name in meta.m2m_fields:
+            continue
+        elif name.endswith("_id") and name[:-3] in meta.fk_fields:
+            continue  # the raw column behind a foreign key
+        else:
+            spec.scalars[name] = ScalarField(
+                name=name,
+                python_type=_python_type(f),
+                nullable=f.null,
+                has_default=f.has_db_default() if hasattr(f, "has_db_default") else f.default is not None,
+                max_length=getattr(f, "max_length", None),
+                description=f.description,
+                unique=f.unique,
+                generated=f.pk or getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False),
+            )
+    return spec
+
+
+def build_registry(models: Iterable[type[Model]]) -> Registry:
+    declared_models = [m for m in models if read_declaration(m) is not None]
+    names = {m.__name__ for m in declared_models}
+    return Registry(_describe(m, names) for m in declared_models)
+
+
+def registry_from_modules(modules: Sequence[str]) -> Registry:
+    """Resolve the models' relations (no database needed) and describe the declared ones."""
+    from core.database import POLICY_MODULE
+
+    Tortoise.init_models([*modules, POLICY_MODULE], "models")
+    return build_registry(Tortoise.apps.get_models_iterable())
+
+
+__all__ = ["ModelSpec", "Registry", "RelationField", "ScalarField", "build_registry", "registry_from_modules", "camel", "dt"]

@@ -1,0 +1,15 @@
+from models import Agreement, Complaint
+from models.registry import build_registry, registry_from_modules
+from tortoise import Tortoise
+
+
+def test_registry_describes_declared_models_only():
+    registry = build_registry(Tortoise.apps.get_models_iterable())
+    assert {"Regency", "App", "Agreement", "Complaint", "Kiosk"} <= set(registry.names())
+    assert "User" not in registry  # managed by its own service, never by generated CRUD
+    complaint = registry.for_model(Complaint)
+    assert complaint.relations["regency"].kind == "fk"
+    assert complaint.relations["regency"].column == "regency_id"
+    assert complaint.declaration.personal == ("reporter_name", "reporter_contact")
+    apps = registry.for_model(Agreement).relations["apps"]
+    assert (apps.kind, apps.target, apps.through) == ("m2m", "App", "agreement_app")

@@ -193,8 +193,16 @@ def _describe(model: type[Model], declared: set[str]) -> ModelSpec:
     return spec
 
 
-def build_registry(models: Iterable[type[Model]]) -> Registry:
-    declared_models = [m for m in models if read_declaration(m) is not None]
+def _defined_in(model: type[Model], modules: Sequence[str]) -> bool:
+    return any(model.__module__ == m or model.__module__.startswith(m + ".") for m in modules)
+
+
+def build_registry(models: Iterable[type[Model]], modules: Sequence[str] | None = None) -> Registry:
+    """Describe the declared models (only those defined under ``modules`` when given)."""
+    declared_models = [
+        m for m in models
+        if read_declaration(m) is not None and (modules is None or _defined_in(m, modules))
+    ]
     names = {m.__name__ for m in declared_models}
     return Registry(_describe(m, names) for m in declared_models)
 
@@ -203,8 +211,11 @@ def registry_from_modules(modules: Sequence[str]) -> Registry:
     """Resolve the models' relations (no database needed) and describe the declared ones."""
     from core.database import POLICY_MODULE
 
-    Tortoise.init_models([*modules, POLICY_MODULE], "models")
-    return build_registry(Tortoise.apps.get_models_iterable())
+    if not Tortoise.apps or not all(
+        any(_defined_in(m, [module]) for m in Tortoise.apps.get_models_iterable()) for module in modules
+    ):
+        Tortoise.init_models([*modules, POLICY_MODULE], "models")
+    return build_registry(Tortoise.apps.get_models_iterable(), modules)
 
 
 __all__ = ["ModelSpec", "Registry", "RelationField", "ScalarField", "build_registry", "registry_from_modules", "camel", "dt"]

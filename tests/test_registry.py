@@ -13,3 +13,10 @@ def test_registry_describes_declared_models_only():
     assert complaint.declaration.personal == ("reporter_name", "reporter_contact")
     apps = registry.for_model(Agreement).relations["apps"]
     assert (apps.kind, apps.target, apps.through) == ("m2m", "App", "agreement_app")
+
+
+def test_registry_from_modules_keeps_to_those_modules():
+    product = registry_from_modules(["models"])
+    assert "Kiosk" not in product
+    assert "kiosks" not in product["Regency"].relations
+    assert "Kiosk" in registry_from_modules(["models", "tests.throwaway_models"])

@@ -4,6 +4,7 @@ from models.app import App
 from models.complaint import Complaint
 from models.history import AuditEntry, ComplaintCounter, ComplaintEvent
 from models.regency import Regency
+from models.seed_record import SeedRecord
 from models.user import User
 
 __all__ = [
@@ -14,5 +15,6 @@ __all__ = [
     "ComplaintCounter",
     "ComplaintEvent",
     "Regency",
+    "SeedRecord",
     "User",
 ]

@@ -1,4 +1,9 @@
-"""Declared models. Adding a model here (with a ``Simpul`` block) gives it an API and admin pages."""
+"""Declared models. Adding a model here (with a ``Simpul`` block) gives it an API and admin pages.
+
+Docstrings and ``#:`` comments become API descriptions and SQL comments. Keep
+semicolons out of them: Tortoise 1.1 migrations on SQLite cut a CREATE TABLE at a
+semicolon inside such a comment ("incomplete input").
+"""
 from models.agreement import Agreement
 from models.app import App
 from models.complaint import Complaint

@@ -48,6 +48,7 @@ class Agreement(Model):
         published = {"status__not": AgreementStatus.DRAFT}
         admin_columns = ("number", "kind", "title", "regency", "signed_on", "status")
         label_field = "number"
+        validator = "services.agreement_rules.check_agreement"
         icon = "fas fa-file-signature"
 
     def __str__(self) -> str:

@@ -5,7 +5,7 @@ from models.enums import AppCategory, AppPlatform, AppStatus
 
 
 class App(Model):
-    """An application of Kota Tangerang's smart-city catalogue that other regions may adopt."""
+    """An application of the Kota Tangerang smart-city catalogue that other regions may adopt."""
 
     id = fields.IntField(primary_key=True)
     #: Display name, e.g. `LAKSA`.

@@ -5,7 +5,7 @@ from models.enums import ComplaintCategory, ComplaintStatus
 
 
 class Complaint(Model):
-    """A citizen's report (aspiration, complaint or information request) to a regency."""
+    """A report from a citizen (aspiration, complaint or information request) to a regency."""
 
     id = fields.IntField(primary_key=True)
     #: Code the reporter uses to follow the report, e.g. `ADU-3215-2026-000123`.
@@ -20,9 +20,9 @@ class Complaint(Model):
     body = fields.TextField()
     #: LAPOR! report type.
     category = fields.CharEnumField(ComplaintCategory, max_length=20, default=ComplaintCategory.COMPLAINT)
-    #: Reporter's name: personal data, `null` for roles that may not read it.
+    #: Name of the reporter: personal data, `null` for roles that may not read it.
     reporter_name = fields.CharField(max_length=120)
-    #: Reporter's phone or e-mail: personal data, `null` for roles that may not read it.
+    #: Phone or e-mail of the reporter: personal data, `null` for roles that may not read it.
     reporter_contact = fields.CharField(max_length=120)
     #: Where the report stands in the workflow.
     status = fields.CharEnumField(ComplaintStatus, max_length=12, default=ComplaintStatus.RECEIVED)

@@ -39,6 +39,9 @@ class Declaration:
     label_field: str = "id"
     #: Generated operations; a domain service may own the rest (complaints are submitted, not created).
     operations: tuple[str, ...] = OPERATIONS
+    #: Dotted path to ``async def check(row, relations: dict[str, list]) -> None`` that enforces
+    #: rules across fields (raising BadUserInput) before a create or update is saved.
+    validator: str | None = None
     #: Admin menu icon (Font Awesome class).
     icon: str = "fas fa-table"
     extra: dict[str, Any] = field(default_factory=dict)

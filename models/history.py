@@ -5,7 +5,7 @@ from models.enums import ComplaintStatus
 
 
 class ComplaintEvent(Model):
-    """One step of a complaint's status history: who moved it where, when, and why."""
+    """One step in the status history of a complaint: who moved it where, when, and why."""
 
     id = fields.IntField(primary_key=True)
     complaint = fields.ForeignKeyField("models.Complaint", related_name="history", on_delete=fields.CASCADE)

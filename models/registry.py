@@ -62,6 +62,8 @@ class RelationField:
     through: str | None = None
     own_key: str | None = None
     other_key: str | None = None
+    #: False for the generated far side of a many-to-many (``App.agreements``): it is set from the declaring side.
+    writable: bool = True
 
     @property
     def graphql_name(self) -> str:
@@ -71,6 +73,14 @@ class RelationField:
     def many(self) -> bool:
         return self.kind != "fk"
 
+    @property
+    def input_name(self) -> str:
+        """Name of the field in create/update inputs: ``regency_id``, ``app_ids``."""
+        if self.kind != "m2m":
+            return f"{self.name}_id"
+        stem = self.name[:-3] + "y" if self.name.endswith("ies") else self.name.removesuffix("s")
+        return f"{stem}_ids"
+
 
 @dataclass
 class ModelSpec:
@@ -78,6 +88,11 @@ class ModelSpec:
     declaration: Declaration
     scalars: dict[str, ScalarField] = field(default_factory=dict)
     relations: dict[str, RelationField] = field(default_factory=dict)
+    #: The registry this spec belongs to, for following relations to their specs.
+    registry: "Registry | None" = field(default=None, repr=False, compare=False)
+
+    def related(self, relation: str) -> "ModelSpec":
+        return self.registry[self.relations[relation].target]
 
     @property
     def name(self) -> str:
@@ -112,7 +127,10 @@ class ModelSpec:
 
     def writable_relations(self) -> list[RelationField]:
         skip = set(self.declaration.readonly) | set(self.declaration.hidden)
-        return [r for r in self.relations.values() if r.kind in ("fk", "m2m") and r.name not in skip]
+        return [
+            r for r in self.relations.values()
+            if r.kind in ("fk", "m2m") and r.writable and r.name not in skip
+        ]
 
 
 class Registry:
@@ -120,6 +138,8 @@ class Registry:
 
     def __init__(self, specs: Iterable[ModelSpec]):
         self._specs = {spec.name: spec for spec in specs}
+        for spec in self._specs.values():
+            spec.registry = self
 
     def __iter__(self):
         return iter(self._specs.values())
@@ -167,6 +187,7 @@ def _describe(model: type[Model], declared: set[str]) -> ModelSpec:
                     name=name, kind="m2m", target=target, nullable=False,
                     description=f.description, through=f.through,
                     own_key=f.backward_key, other_key=f.forward_key,
+                    writable=not f._generated,
                 )
         elif isinstance(f, relational.BackwardFKRelation):
             target = f.related_model.__name__
@@ -184,7 +205,7 @@ def _describe(model: type[Model], declared: set[str]) -> ModelSpec:
                 name=name,
                 python_type=_python_type(f),
                 nullable=f.null,
-                has_default=f.has_db_default() if hasattr(f, "has_db_default") else f.default is not None,
+                has_default=f.default is not None,
                 max_length=getattr(f, "max_length", None),
                 description=f.description,
                 unique=f.unique,

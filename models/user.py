@@ -7,9 +7,9 @@ class User(Model):
 
     id = fields.IntField(primary_key=True)
     username = fields.CharField(max_length=64, unique=True)
-    #: bcrypt hash; never exposed by any API or page.
+    #: bcrypt hash, never exposed by any API or page.
     password_hash = fields.CharField(max_length=128)
-    #: Primary role (`kominfo_admin`, `regency_staff`); assignments are policy rules.
+    #: Primary role (`kominfo_admin`, `regency_staff`). Assignments are policy rules.
     role = fields.CharField(max_length=32)
     #: Home regency of regency staff.
     regency = fields.ForeignKeyField("models.Regency", related_name="users", null=True, on_delete=fields.SET_NULL)

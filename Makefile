@@ -1,0 +1,56 @@
+# Simpul: `make run` serves the demo on http://127.0.0.1:8000, `make test` runs the suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 1
+N ?= 200000
+
+# `make run` is the development server: the development secret is allowed there only.
+export PLATFORM_ENV ?= development
+
+.PHONY: install run serve migrate seed seed-demo seed-bench makemigrations test test-postgres bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/python -m core.manage migrate
+
+seed: migrate
+	$(BIN)/python -m seeds
+
+seed-demo: migrate
+	$(BIN)/python -m seeds --demo
+
+seed-bench: migrate
+	$(BIN)/python -m seeds.bench $(N)
+
+run: seed-demo serve
+
+serve: install
+	$(BIN)/uvicorn core.asgi:app --host $(HOST) --port $(PORT) --workers $(WORKERS)
+
+makemigrations: install
+	$(BIN)/python -m core.manage makemigrations
+
+test: install
+	$(BIN)/python -m pytest
+
+# The same suite on PostgreSQL and Redis (each test run creates and drops its own database).
+test-postgres: install
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} $(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) data/*.sqlite3*

@@ -1,0 +1,77 @@
+"""The one ASGI application: GraphQL at /graphql, the panel at /admin/, health at /health."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse
+from starlette.routing import Mount, Route
+from tortoise import Tortoise, connections
+
+from core.cache import cache_is_up
+from core.database import MODEL_MODULES, tortoise_config
+from core.settings import Settings, get_settings
+from models.registry import registry_from_modules
+from schema.builder import build_schema
+from schema.http import graphql_app
+
+log = logging.getLogger("simpul")
+
+
+async def database_is_up() -> bool:
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "down" for the health check
+        return False
+
+
+async def health(request: Request) -> JSONResponse:
+    database = "ok" if await database_is_up() else "down"
+    cache = "ok" if await cache_is_up() else "down"
+    healthy = database == cache == "ok"
+    body = {"status": "ok" if healthy else "degraded", "database": database, "cache": cache}
+    return JSONResponse(body, status_code=200 if healthy else 503)
+
+
+def create_app(
+    settings: Settings | None = None,
+    model_modules: Sequence[str] = MODEL_MODULES,
+    *,
+    manage_database: bool = True,
+) -> Starlette:
+    """Build the application for these model modules.
+
+    ``manage_database=False`` leaves Tortoise to the caller (the tests open one
+    database for the whole session).
+    """
+    settings = settings or get_settings()
+    registry = registry_from_modules(model_modules)
+    schema = build_schema(registry)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette):
+        if manage_database:
+            await Tortoise.init(config=tortoise_config(settings.database_url, model_modules))
+        try:
+            yield
+        finally:
+            if manage_database:
+                await Tortoise.close_connections()
+
+    async def sdl(request: Request) -> PlainTextResponse:
+        return PlainTextResponse(schema.as_str() + "\n", media_type="text/plain; charset=utf-8")
+
+    routes = [
+        Route("/health", health),
+        Route("/graphql/schema.graphql", sdl),
+        Route("/graphql", graphql_app(schema, settings), methods=["GET", "POST"]),
+        Route("/", lambda request: RedirectResponse("/graphql")),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.registry = registry
+    app.state.schema = schema
+    return app

@@ -1,0 +1,65 @@
+"""Build the one GraphQL schema: generated CRUD for every declared model, plus the domain operations."""
+from collections.abc import Sequence
+from importlib import import_module
+from typing import Any
+
+import strawberry
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+
+from core.settings import get_settings
+from models.registry import Registry
+from schema.errors import ErrorCodes, log_errors
+from schema.filters import build_filter_input
+from schema.namespace import Namespace
+from schema.operations import build_inputs, build_mutation_fields, build_query_fields
+from schema.ordering import SortDirection, build_order_input
+from schema.pagination import PageInfo, build_connection
+from schema.types import build_object_type
+
+#: Hand-written domain operations; each module offers query_fields / mutation_fields /
+#: subscription_fields(ns, registry) returning Strawberry fields keyed by name.
+DOMAIN_MODULES: tuple[str, ...] = ()
+
+
+class SimpulSchema(strawberry.Schema):
+    def process_errors(self, errors, execution_context=None) -> None:
+        context = getattr(execution_context, "context", None)
+        log_errors(errors, getattr(context, "request_id", "unknown"))
+
+
+def build_schema(registry: Registry, domain_modules: Sequence[str] = DOMAIN_MODULES) -> SimpulSchema:
+    ns = Namespace()
+    ns.add("PageInfo", PageInfo)
+    ns.add("SortDirection", SortDirection)
+    for spec in registry:
+        build_filter_input(spec, ns)
+        build_order_input(spec, ns)
+    for spec in registry:
+        build_object_type(spec, ns)
+        build_connection(spec, ns)
+        build_inputs(spec, ns)
+
+    query: dict[str, Any] = {}
+    mutation: dict[str, Any] = {}
+    subscription: dict[str, Any] = {}
+    for spec in registry:
+        query.update(build_query_fields(spec, ns))
+        mutation.update(build_mutation_fields(spec, ns))
+    for module_name in domain_modules:
+        module = import_module(module_name)
+        for collected, hook in ((query, "query_fields"), (mutation, "mutation_fields"), (subscription, "subscription_fields")):
+            if hasattr(module, hook):
+                collected.update(getattr(module, hook)(ns, registry))
+
+    settings = get_settings()
+    return SimpulSchema(
+        query=ns.make("Query", {}, query),
+        mutation=ns.make("Mutation", {}, mutation) if mutation else None,
+        subscription=ns.make("Subscription", {}, subscription) if subscription else None,
+        extensions=[
+            ErrorCodes(),
+            QueryDepthLimiter(max_depth=settings.max_query_depth),
+            MaxAliasesLimiter(max_alias_count=30),
+            MaxTokensLimiter(max_token_count=2000),
+        ],
+    )

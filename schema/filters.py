@@ -1,0 +1,138 @@
+"""``<Model>Filter`` inputs and their translation into SQL (tortoise Q objects).
+
+Scalars take an operator object (``eq ne in notIn lt lte gt gte isNull``, plus
+``contains icontains startsWith`` for text, matched literally). Relations take
+the related model's filter and become a subquery restricted to the rows the
+caller may read, so a filter can never reveal a row the caller cannot see.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from tortoise.expressions import Q, Subquery
+
+from core.errors import BadUserInput
+from models.registry import ModelSpec, RelationField, ScalarField
+from schema.scalars import graphql_type, operator_family
+
+MATCH_NOTHING = Q(pk__in=[])
+
+#: GraphQL operator → tortoise lookup suffix.
+COMPARISONS = {"eq": "", "ne": "__not", "lt": "__lt", "lte": "__lte", "gt": "__gt", "gte": "__gte"}
+LISTS = {"in_": "__in", "not_in": "__not_in"}
+ORDERED_FAMILIES = {"ID", "Int", "Float", "Decimal", "Date", "DateTime", "String"}
+TEXT = {"contains": "__contains", "icontains": "__icontains", "starts_with": "__startswith"}
+
+
+def filterable_scalars(spec: ModelSpec) -> list[ScalarField]:
+    names = ["id", *[n for n in spec.declaration.filterable if n != "id"]]
+    return [spec.scalars[n] for n in names if n in spec.scalars]
+
+
+def filterable_relations(spec: ModelSpec) -> list[RelationField]:
+    return [spec.relations[n] for n in spec.declaration.filterable if n in spec.relations]
+
+
+def operators_input(python_type: type, ns, *, is_id: bool = False) -> Any:
+    """The operator input for one scalar type, built once per schema (``StringFilter``, ``IDFilter``...)."""
+    family = "ID" if is_id else operator_family(python_type)
+    name = f"{family}Filter"
+    existing = getattr(ns.module, name, None)
+    if existing is not None:
+        return existing
+    value = strawberry.ID if is_id else graphql_type(python_type)
+    ops: dict[str, Any] = {"eq": value | None, "ne": value | None}
+    if python_type is not bool:
+        ops.update({"in_": list[value] | None, "not_in": list[value] | None})
+    if family in ORDERED_FAMILIES:
+        ops.update({"lt": value | None, "lte": value | None, "gt": value | None, "gte": value | None})
+    if python_type is str and not is_id:
+        ops.update({"contains": str | None, "icontains": str | None, "starts_with": str | None})
+    ops["is_null"] = bool | None
+    attributes = {k: strawberry.field(default=None, name="in") if k == "in_" else None for k in ops}
+    return ns.make(name, ops, attributes, kind=strawberry.input,
+                   description=f"Conditions on one {family} value; all given conditions must hold.")
+
+
+def build_filter_input(spec: ModelSpec, ns) -> Any:
+    annotations: dict[str, Any] = {}
+    for field in filterable_scalars(spec):
+        annotations[field.name] = operators_input(field.python_type, ns, is_id=field.name == spec.pk) | None
+    for relation in filterable_relations(spec):
+        annotations[relation.name] = f"{relation.target}Filter | None"
+    for combinator in ("and_", "or_"):
+        annotations[combinator] = f"list[{spec.name}Filter] | None"
+    annotations["not_"] = f"{spec.name}Filter | None"
+    attributes = {name: None for name in annotations}
+    attributes.update({
+        "and_": strawberry.field(default=None, name="and", description="All of these must hold."),
+        "or_": strawberry.field(default=None, name="or", description="At least one of these must hold."),
+        "not_": strawberry.field(default=None, name="not", description="This must not hold."),
+    })
+    return ns.make(f"{spec.name}Filter", annotations, attributes, kind=strawberry.input,
+                   description=f"Which {spec.plural} to return; every given entry must hold.")
+
+
+def filter_to_q(spec: ModelSpec, where: Any, access) -> Q:
+    """Translate one ``<Model>Filter`` value into a Q; ``access`` scopes relation subqueries."""
+    parts: list[Q] = []
+    for field in filterable_scalars(spec):
+        ops = getattr(where, field.name, None)
+        if ops is not None:
+            parts.extend(_scalar_conditions(spec, field, ops))
+    for relation in filterable_relations(spec):
+        sub = getattr(where, relation.name, None)
+        if sub is not None:
+            parts.append(_relation_condition(spec, relation, sub, access))
+    if where.and_:
+        parts.extend(filter_to_q(spec, item, access) for item in where.and_)
+    if where.or_ is not None:
+        alternatives = [filter_to_q(spec, item, access) for item in where.or_]
+        parts.append(Q(*alternatives, join_type="OR") if alternatives else MATCH_NOTHING)
+    if where.not_ is not None:
+        parts.append(~filter_to_q(spec, where.not_, access))
+    return Q(*parts) if parts else Q()
+
+
+def _scalar_conditions(spec: ModelSpec, field: ScalarField, ops: Any) -> list[Q]:
+    column = "pk" if field.name == spec.pk else field.name
+    convert = _id_converter(spec) if field.name == spec.pk else (lambda v: v)
+    conditions = []
+    for op, suffix in {**COMPARISONS, **LISTS, **TEXT}.items():
+        value = getattr(ops, op, None)
+        if value is None:
+            continue
+        if op in LISTS:
+            value = [convert(v) for v in value]
+        elif op not in TEXT:
+            value = convert(value)
+        conditions.append(Q(**{column + suffix: value}))
+    if ops.is_null is not None:
+        conditions.append(Q(**{f"{column}__isnull": ops.is_null}))
+    return conditions
+
+
+def _id_converter(spec: ModelSpec):
+    def convert(raw: Any) -> int:
+        try:
+            return int(raw)
+        except (TypeError, ValueError):
+            raise BadUserInput(f"{spec.name} ids are whole numbers; got {raw!r}.") from None
+    return convert
+
+
+def _relation_condition(spec: ModelSpec, relation: RelationField, sub: Any, access) -> Q:
+    from services.crud import visible_queryset
+
+    target = spec.related(relation.name)
+    visible = visible_queryset(target, access, "read")
+    if visible is None:
+        return MATCH_NOTHING
+    matching = visible.filter(filter_to_q(target, sub, access))
+    if relation.kind == "fk":
+        return Q(**{f"{relation.column}__in": Subquery(matching.values("id"))})
+    if relation.kind == "reverse_fk":
+        return Q(pk__in=Subquery(matching.values(relation.column)))
+    owners = spec.model.filter(**{f"{relation.name}__id__in": Subquery(matching.values("id"))})
+    return Q(pk__in=Subquery(owners.values("id")))

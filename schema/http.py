@@ -1,0 +1,58 @@
+"""HTTP and WebSocket transport of the GraphQL API: who is calling, and the per-request context."""
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import HTTPConnection
+from starlette.responses import JSONResponse
+from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from core.errors import Unauthenticated
+from core.settings import Settings
+from permissions.access import access_for
+from schema.context import Context
+from services.accounts import user_from_authorization
+
+
+def client_address(connection: HTTPConnection) -> str | None:
+    return connection.client.host if connection.client else None
+
+
+class SimpulGraphQL(GraphQL):
+    """Strawberry's ASGI app, with the caller resolved from the Bearer token before anything runs."""
+
+    async def get_context(self, request: HTTPConnection, response: Any) -> Context:
+        user = request.scope.get("simpul.user")
+        context = Context(access=await access_for(user), request=request, client_address=client_address(request))
+        return context
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http":
+            header = _header(scope, b"authorization")
+            try:
+                scope["simpul.user"] = await user_from_authorization(header)
+            except Unauthenticated as error:
+                response = JSONResponse(
+                    {"data": None, "errors": [{"message": error.message, "extensions": {"code": error.code}}]},
+                    status_code=401,
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
+                await response(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
+
+
+def _header(scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key.lower() == name:
+            return value.decode("latin-1")
+    return None
+
+
+def graphql_app(schema, settings: Settings) -> SimpulGraphQL:
+    return SimpulGraphQL(
+        schema,
+        graphql_ide="graphiql",
+        subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+    )

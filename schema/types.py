@@ -1,0 +1,102 @@
+"""The GraphQL object type of each declared model, with batched, scoped relation fields."""
+import json
+from typing import Any
+
+import strawberry
+from tortoise.expressions import Q
+
+from models.registry import ModelSpec, RelationField, ScalarField
+from schema.filters import filter_to_q
+from schema.ordering import order_by as ordering_for
+from schema.pagination import page_size
+from schema.relations import fetch_children, fetch_fk_targets, fetch_many_to_many
+from schema.scalars import graphql_type
+
+
+def build_object_type(spec: ModelSpec, ns) -> Any:
+    annotations: dict[str, Any] = {"id": strawberry.ID}
+    attributes: dict[str, Any] = {"id": strawberry.field(description=f"Unique id of the {spec.singular}.")}
+    for field in spec.visible_scalars():
+        if field.name == spec.pk:
+            continue
+        if field.name in spec.declaration.personal:
+            attributes[field.name] = _personal_field(spec, field, ns)
+            continue
+        kind = graphql_type(field.python_type)
+        annotations[field.name] = kind | None if field.nullable else kind
+        attributes[field.name] = strawberry.field(description=field.description)
+    for relation in spec.relations.values():
+        attributes[relation.name] = _relation_field(spec, relation, ns)
+    return ns.make(spec.name, annotations, attributes, description=spec.description)
+
+
+def _personal_field(spec: ModelSpec, field: ScalarField, ns):
+    async def resolve(root: strawberry.Parent[Any], info: strawberry.Info) -> Any:
+        if await info.context.access.can_see_personal(spec, root):
+            return getattr(root, field.name)
+        return None
+
+    resolve.__annotations__["return"] = graphql_type(field.python_type) | None
+    note = " Personal data: null for callers who may not read it."
+    return strawberry.field(resolver=resolve, description=(field.description or "") + note)
+
+
+def _relation_field(spec: ModelSpec, relation: RelationField, ns):
+    target = spec.related(relation.name)
+    if relation.kind == "fk":
+        async def resolve_one(root: strawberry.Parent[Any], info: strawberry.Info) -> Any:
+            key = getattr(root, relation.column)
+            if key is None:
+                return None
+            ctx = info.context
+            loader = ctx.loader(("fk", target.name), fetch_fk_targets(target, ctx.access))
+            return await loader.load(key)
+
+        resolve_one.__annotations__["return"] = f"{target.name} | None"
+        resolve_one.__module__ = ns.module.__name__
+        return strawberry.field(resolver=resolve_one, description=relation.description)
+
+    fetch = fetch_children if relation.kind == "reverse_fk" else fetch_many_to_many
+
+    async def resolve_many(
+        root: strawberry.Parent[Any],
+        info: strawberry.Info,
+        filter: Any = None,
+        order_by: Any = None,
+        first: int | None = None,
+    ) -> Any:
+        ctx = info.context
+        condition = filter_to_q(target, filter, ctx.access) if filter is not None else None
+        ordering = ordering_for(target, order_by)
+        limit = page_size(first)
+        key = (relation.kind, spec.name, relation.name, _arguments_key(filter, order_by), limit)
+        loader = ctx.loader(key, fetch(target, relation, ctx.access, condition or _everything(), ordering, limit))
+        return await loader.load(root.pk)
+
+    resolve_many.__annotations__.update({
+        "filter": f"{target.name}Filter | None",
+        "order_by": f"list[{target.name}Order] | None",
+        "return": f"list[{target.name}]",
+    })
+    resolve_many.__module__ = ns.module.__name__
+    description = (relation.description or f"The {target.plural} of this {spec.singular}.") + (
+        " At most `first` (default 20, up to 100) items, filtered and ordered like the top-level list."
+    )
+    return strawberry.field(resolver=resolve_many, description=description)
+
+
+def _everything() -> Q:
+    return Q()
+
+
+def _arguments_key(*values: Any) -> str:
+    return json.dumps([_plain(v) for v in values], sort_keys=True, default=str)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if hasattr(value, "__dict__"):
+        return {k: _plain(v) for k, v in vars(value).items() if v is not None}
+    return value
+

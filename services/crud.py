@@ -1,0 +1,314 @@
+"""Generic create, read, update and delete for every declared model, under the caller's policy.
+
+The GraphQL mutations and the admin panel both write through here, so
+validation, row scope, transactions and the audit log are the same
+everywhere. ``data`` uses Python field names; a foreign key is given by its
+relation name with the related id, a many-to-many by a list of ids.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import importlib
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
+
+from core.errors import BadUserInput, Forbidden, not_found
+from models.registry import ModelSpec, RelationField, ScalarField, camel
+from services import audit
+
+ACTION_FOR_QUERY = {"read": "read", "update": "update", "delete": "delete", "create": "create"}
+
+
+def parse_id(spec_name: str, raw: Any, *, field: str = "id") -> int:
+    """Primary keys are integers; anything else is a caller's mistake, not a server error."""
+    try:
+        value = int(str(raw))
+    except (TypeError, ValueError):
+        raise BadUserInput(f"{field} must be the id of a {spec_name}, got {raw!r}.", field=field) from None
+    if value < 1 or value > 2**31 - 1:
+        raise BadUserInput(f"{field} {raw!r} is not a valid {spec_name} id.", field=field)
+    return value
+
+
+def scoped_queryset(spec: ModelSpec, access, action: str = "read") -> QuerySet:
+    """Rows of ``spec`` the caller may ``action``; raises Unauthenticated/Forbidden when not allowed at all."""
+    access.require(spec.name, action)
+    queryset = spec.model.all()
+    row_filter = access.row_filter(spec, action)
+    return queryset if row_filter is None else queryset.filter(row_filter)
+
+
+def visible_queryset(spec: ModelSpec, access, action: str = "read") -> QuerySet | None:
+    """Like scoped_queryset, but None instead of an error: for nested relations, which never raise."""
+    if not access.decide(spec.name, action).allowed:
+        return None
+    row_filter = access.row_filter(spec, action)
+    queryset = spec.model.all()
+    return queryset if row_filter is None else queryset.filter(row_filter)
+
+
+async def get_row(spec: ModelSpec, access, id_: Any) -> Model | None:
+    """The row, or None when absent or outside the caller's scope (its existence is never revealed)."""
+    queryset = visible_queryset(spec, access, "read")
+    if queryset is None:
+        access.require(spec.name, "read")
+    try:
+        pk = parse_id(spec.name, id_)
+    except BadUserInput:
+        return None
+    return await queryset.filter(pk=pk).first()
+
+
+# --- validation -----------------------------------------------------------------------------
+
+
+def _check_scalar(spec: ModelSpec, field: ScalarField, value: Any) -> Any:
+    label = field.graphql_name
+    if value is None:
+        if not field.nullable:
+            raise BadUserInput(f"{label} cannot be null.", field=label)
+        return None
+    if field.is_enum:
+        try:
+            return field.python_type(value.value if isinstance(value, enum.Enum) else value)
+        except ValueError:
+            allowed = ", ".join(m.value for m in field.python_type)
+            raise BadUserInput(f"{label} must be one of {allowed}; got {value!r}.", field=label) from None
+    if field.python_type is str:
+        if not isinstance(value, str):
+            raise BadUserInput(f"{label} must be text.", field=label)
+        if field.max_length and len(value) > field.max_length:
+            raise BadUserInput(
+                f"{label} must be at most {field.max_length} characters (got {len(value)}).", field=label
+            )
+        return value
+    if field.python_type is bool and not isinstance(value, bool):
+        raise BadUserInput(f"{label} must be true or false.", field=label)
+    if field.python_type is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise BadUserInput(f"{label} must be a whole number.", field=label)
+        if not -(2**31) <= value <= 2**31 - 1:
+            raise BadUserInput(f"{label} is out of range.", field=label)
+    if field.python_type is dt.date and isinstance(value, dt.datetime):
+        return value.date()
+    return value
+
+
+async def _check_relation(spec: ModelSpec, relation: RelationField, value: Any, access) -> Any:
+    label = camel(relation.input_name)
+    target = spec.related(relation.name)
+    visible = visible_queryset(target, access, "read")
+    if relation.kind == "fk":
+        if value is None:
+            if not relation.nullable:
+                raise BadUserInput(f"{label} cannot be null.", field=label)
+            return None
+        pk = parse_id(target.name, value, field=label)
+        if visible is None or not await visible.filter(pk=pk).exists():
+            raise BadUserInput(f"{label} {value!r} does not match any {target.name}.", field=label)
+        return pk
+    ids = [parse_id(target.name, v, field=label) for v in (value or [])]
+    unique_ids = list(dict.fromkeys(ids))
+    found = set() if visible is None else set(await visible.filter(pk__in=unique_ids).values_list("id", flat=True))
+    missing = [i for i in unique_ids if i not in found]
+    if missing:
+        raise BadUserInput(
+            f"{label} contains ids that match no {target.name}: {', '.join(map(str, missing))}.", field=label
+        )
+    return unique_ids
+
+
+async def _clean(spec: ModelSpec, access, data: dict[str, Any], *, creating: bool):
+    allowed_scalars = {f.name: f for f in spec.writable_scalars()}
+    allowed_relations = {r.name: r for r in spec.writable_relations()}
+    unknown = set(data) - set(allowed_scalars) - set(allowed_relations)
+    if unknown:
+        names = ", ".join(sorted(camel(n) for n in unknown))
+        raise BadUserInput(f"{spec.name} has no writable field(s) {names}.")
+    scalars: dict[str, Any] = {}
+    foreign: dict[str, Any] = {}
+    many: dict[str, list[int]] = {}
+    for name, value in data.items():
+        if name in allowed_scalars:
+            scalars[name] = _check_scalar(spec, allowed_scalars[name], value)
+        else:
+            relation = allowed_relations[name]
+            checked = await _check_relation(spec, relation, value, access)
+            (many if relation.kind == "m2m" else foreign)[name] = checked
+    if creating:
+        for field in allowed_scalars.values():
+            if field.name not in scalars and not field.nullable and not field.has_default:
+                raise BadUserInput(f"{field.graphql_name} is required.", field=field.graphql_name)
+        for relation in allowed_relations.values():
+            if relation.kind == "fk" and relation.name not in foreign and not relation.nullable:
+                label = camel(relation.input_name)
+                raise BadUserInput(f"{label} is required.", field=label)
+    return scalars, foreign, many
+
+
+async def _check_unique(spec: ModelSpec, scalars: dict[str, Any], exclude_pk: int | None) -> None:
+    for name, value in scalars.items():
+        field = spec.scalars[name]
+        if field.unique and value is not None:
+            clash = spec.model.filter(**{name: value})
+            if exclude_pk is not None:
+                clash = clash.exclude(pk=exclude_pk)
+            if await clash.exists():
+                raise BadUserInput(f"{field.graphql_name} {value!r} is already taken.", field=field.graphql_name)
+
+
+async def _run_validator(spec: ModelSpec, row: Model, many: dict[str, list[int]]) -> None:
+    path = spec.declaration.validator
+    if not path:
+        return
+    module, _, name = path.rpartition(".")
+    validator = getattr(importlib.import_module(module), name)
+    await validator(row, many)
+
+
+async def _current_many(row: Model, spec: ModelSpec) -> dict[str, list[int]]:
+    result = {}
+    for relation in spec.writable_relations():
+        if relation.kind == "m2m":
+            result[relation.name] = sorted(await getattr(row, relation.name).all().values_list("id", flat=True))
+    return result
+
+
+def snapshot(spec: ModelSpec, row: Model, many: dict[str, list[int]] | None = None) -> dict[str, Any]:
+    """The row's values as JSON-safe data, for the audit log."""
+    values: dict[str, Any] = {}
+    for field in spec.visible_scalars():
+        values[field.name] = _jsonable(getattr(row, field.name))
+    for relation in spec.relations.values():
+        if relation.kind == "fk":
+            values[relation.column] = getattr(row, relation.column)
+    for name, ids in (many or {}).items():
+        values[name] = list(ids)
+    return values
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+async def _still_in_scope(spec: ModelSpec, access, action: str, pk: int) -> bool:
+    row_filter = access.row_filter(spec, action)
+    if row_filter is None:
+        return True
+    return await spec.model.filter(row_filter).filter(pk=pk).exists()
+
+
+def _integrity_message(spec: ModelSpec, error: IntegrityError, pk: Any = None) -> BadUserInput:
+    text = str(error).lower()
+    if "foreign key" in text or "violates foreign key" in text or "restrict" in text:
+        what = f"{spec.name} {pk}" if pk is not None else f"This {spec.name}"
+        return BadUserInput(f"{what} is still referenced by other records; remove or reassign those first.")
+    if "unique" in text or "duplicate" in text:
+        return BadUserInput(f"A {spec.name} with the same unique values already exists.")
+    return BadUserInput(f"The {spec.name} could not be saved: it conflicts with existing data.")
+
+
+# --- writes ---------------------------------------------------------------------------------
+
+
+async def create_row(spec: ModelSpec, access, data: dict[str, Any], *, source: str = "api") -> Model:
+    access.require(spec.name, "create")
+    scalars, foreign, many = await _clean(spec, access, data, creating=True)
+    await _check_unique(spec, scalars, None)
+    try:
+        async with in_transaction():
+            row = spec.model(**scalars, **{spec.relations[n].column: v for n, v in foreign.items()})
+            await _run_validator(spec, row, many)
+            await row.save()
+            for name, ids in many.items():
+                await _set_many(row, spec.relations[name], ids)
+            if not await _still_in_scope(spec, access, "create", row.pk):
+                raise Forbidden(f"You may not create this {spec.name} outside your own regency.")
+            await audit.record(
+                actor=access.user, action="create", model=spec.name, object_id=row.pk,
+                before=None, after=snapshot(spec, row, many), source=source,
+            )
+    except IntegrityError as error:
+        raise _integrity_message(spec, error) from None
+    return row
+
+
+async def update_row(spec: ModelSpec, access, id_: Any, data: dict[str, Any], *, source: str = "api") -> Model:
+    access.require(spec.name, "update")
+    pk = _pk_or_not_found(spec, id_)
+    try:
+        async with in_transaction():
+            row = await scoped_queryset(spec, access, "update").filter(pk=pk).first()
+            if row is None:
+                raise not_found(spec.name, id_)
+            scalars, foreign, many = await _clean(spec, access, data, creating=False)
+            await _check_unique(spec, scalars, pk)
+            before_many = await _current_many(row, spec)
+            before = snapshot(spec, row, before_many)
+            for name, value in scalars.items():
+                setattr(row, name, value)
+            for name, value in foreign.items():
+                setattr(row, spec.relations[name].column, value)
+            await _run_validator(spec, row, {**before_many, **many})
+            await row.save()
+            for name, ids in many.items():
+                await _set_many(row, spec.relations[name], ids)
+            if not await _still_in_scope(spec, access, "update", row.pk):
+                raise Forbidden(f"You may not move this {spec.name} outside your own regency.")
+            after = snapshot(spec, row, {**before_many, **many})
+            if after != before:
+                await audit.record(
+                    actor=access.user, action="update", model=spec.name, object_id=row.pk,
+                    before=before, after=after, source=source,
+                )
+    except IntegrityError as error:
+        raise _integrity_message(spec, error) from None
+    return row
+
+
+async def delete_row(spec: ModelSpec, access, id_: Any, *, source: str = "api") -> str:
+    access.require(spec.name, "delete")
+    pk = _pk_or_not_found(spec, id_)
+    try:
+        async with in_transaction():
+            row = await scoped_queryset(spec, access, "delete").filter(pk=pk).first()
+            if row is None:
+                raise not_found(spec.name, id_)
+            before = snapshot(spec, row, await _current_many(row, spec))
+            await row.delete()
+            await audit.record(
+                actor=access.user, action="delete", model=spec.name, object_id=pk,
+                before=before, after=None, source=source,
+            )
+    except IntegrityError as error:
+        raise _integrity_message(spec, error, pk) from None
+    return str(pk)
+
+
+def _pk_or_not_found(spec: ModelSpec, id_: Any) -> int:
+    try:
+        return parse_id(spec.name, id_)
+    except BadUserInput:
+        raise not_found(spec.name, id_) from None
+
+
+async def _set_many(row: Model, relation: RelationField, ids: Iterable[int]) -> None:
+    manager = getattr(row, relation.name)
+    await manager.clear()
+    targets = await row._meta.fields_map[relation.name].related_model.filter(pk__in=list(ids))
+    if targets:
+        await manager.add(*targets)

@@ -8,10 +8,10 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from tortoise import Tortoise, connections
 
-from core.cache import cache_is_up
+from core.cache import cache_client, cache_is_up
 from core.database import MODEL_MODULES, tortoise_config
 from core.settings import Settings, get_settings
 from models.registry import registry_from_modules
@@ -31,7 +31,7 @@ async def database_is_up() -> bool:
 
 async def health(request: Request) -> JSONResponse:
     database = "ok" if await database_is_up() else "down"
-    cache = "ok" if await cache_is_up() else "down"
+    cache = "ok" if await cache_is_up(cache_client(request.app.state.settings.redis_url)) else "down"
     healthy = database == cache == "ok"
     body = {"status": "ok" if healthy else "degraded", "database": database, "cache": cache}
     return JSONResponse(body, status_code=200 if healthy else 503)
@@ -51,6 +51,7 @@ def create_app(
     settings = settings or get_settings()
     registry = registry_from_modules(model_modules)
     schema = build_schema(registry)
+    graphql = graphql_app(schema, settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
@@ -68,10 +69,12 @@ def create_app(
     routes = [
         Route("/health", health),
         Route("/graphql/schema.graphql", sdl),
-        Route("/graphql", graphql_app(schema, settings), methods=["GET", "POST"]),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
         Route("/", lambda request: RedirectResponse("/graphql")),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.settings = settings
     app.state.registry = registry
     app.state.schema = schema
     return app

@@ -21,8 +21,8 @@ def cache_client(redis_url: str | None = None) -> redis_asyncio.Redis:
     return fakeredis.FakeAsyncRedis(decode_responses=True)
 
 
-async def cache_is_up() -> bool:
+async def cache_is_up(client: redis_asyncio.Redis | None = None) -> bool:
     try:
-        return bool(await cache_client().ping())
+        return bool(await (client or cache_client()).ping())
     except Exception:  # noqa: BLE001 - any failure means "down" for the health check
         return False

@@ -18,7 +18,11 @@ from schema.types import build_object_type
 
 #: Hand-written domain operations; each module offers query_fields / mutation_fields /
 #: subscription_fields(ns, registry) returning Strawberry fields keyed by name.
-DOMAIN_MODULES: tuple[str, ...] = ()
+DOMAIN_MODULES: tuple[str, ...] = (
+    "schema.domain.accounts",
+    "schema.domain.policies",
+    "schema.domain.complaints",
+)
 
 
 class SimpulSchema(strawberry.Schema):

@@ -15,6 +15,8 @@ class Context:
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     client_address: str | None = None
     loaders: dict[Any, DataLoader] = field(default_factory=dict)
+    #: The `connection_init` payload of a WebSocket (subscriptions send their token there).
+    connection_params: dict[str, Any] | None = None
 
     def loader(self, key: Any, load_fn) -> DataLoader:
         """One DataLoader per relation (and arguments) per request: rows are batched, never refetched."""

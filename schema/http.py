@@ -6,6 +6,7 @@ from typing import Any
 from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from core.errors import Unauthenticated
@@ -26,6 +27,18 @@ class SimpulGraphQL(GraphQL):
         user = request.scope.get("simpul.user")
         context = Context(access=await access_for(user), request=request, client_address=client_address(request))
         return context
+
+    async def on_ws_connect(self, context: Context) -> Any:
+        """Subscriptions sign in with `{"Authorization": "Bearer <token>"}` in `connection_init`."""
+        params = context.connection_params or {}
+        header = params.get("Authorization") or params.get("authorization")
+        if header:
+            try:
+                user = await user_from_authorization(header)
+            except Unauthenticated as error:
+                raise ConnectionRejectionError({"message": error.message, "code": error.code}) from None
+            context.access = await access_for(user)
+        return await super().on_ws_connect(context)
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "http":

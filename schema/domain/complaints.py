@@ -1,0 +1,147 @@
+"""The complaint workflow: submit, track, move through the desk's states, and watch it live."""
+from collections.abc import AsyncGenerator
+from datetime import datetime
+from typing import Any
+
+import strawberry
+
+from models.enums import ComplaintCategory, ComplaintStatus
+from schema.scalars import graphql_enum
+from services import complaints, crud, events
+
+Status = graphql_enum(ComplaintStatus)
+Category = graphql_enum(ComplaintCategory)
+
+
+@strawberry.input(description="A report from a citizen. No account needed; keep the tracking code you get back.")
+class SubmitComplaintInput:
+    regency_code: str = strawberry.field(description="Kemendagri code of the regency that must answer, e.g. `32.15`.")
+    app_id: strawberry.ID | None = strawberry.field(default=None, description="The app the report concerns, if any.")
+    title: str
+    body: str
+    category: Category = ComplaintCategory.COMPLAINT  # type: ignore[valid-type]
+    reporter_name: str
+    reporter_contact: str = strawberry.field(description="Phone or e-mail, only visible to the regency desk.")
+
+
+@strawberry.type(description="Proof of a submitted complaint.")
+class ComplaintReceipt:
+    tracking_code: str
+    status: Status  # type: ignore[valid-type]
+    due_at: datetime | None
+
+
+@strawberry.type(description="One step of a complaint: its status, when, and the desk's note.")
+class ComplaintHistoryEntry:
+    status: Status  # type: ignore[valid-type]
+    at: datetime
+    note: str | None
+
+
+@strawberry.type(description="The regency answering a tracked complaint.")
+class TrackedRegency:
+    code: str
+    name: str
+
+
+@strawberry.type(description="The app a tracked complaint concerns.")
+class TrackedApp:
+    name: str
+
+
+@strawberry.type(description="What anyone holding the tracking code may see. Never the reporter's details.")
+class ComplaintTracking:
+    tracking_code: str
+    status: Status  # type: ignore[valid-type]
+    regency: TrackedRegency
+    app: TrackedApp | None
+    due_at: datetime | None
+    history: list[ComplaintHistoryEntry]
+
+
+def tracking_view(view: Any) -> ComplaintTracking:
+    return ComplaintTracking(
+        tracking_code=view.tracking_code,
+        status=view.status,
+        regency=TrackedRegency(code=view.regency_code, name=view.regency_name),
+        app=TrackedApp(name=view.app_name) if view.app_name else None,
+        due_at=view.due_at,
+        history=[ComplaintHistoryEntry(status=h.status, at=h.at, note=h.note or None) for h in view.history],
+    )
+
+
+async def submit_complaint(info: strawberry.Info, input: SubmitComplaintInput) -> ComplaintReceipt:
+    ctx = info.context
+    complaint = await complaints.submit_complaint(
+        regency_code=input.regency_code,
+        app_id=input.app_id,
+        title=input.title,
+        body=input.body,
+        category=input.category,
+        reporter_name=input.reporter_name,
+        reporter_contact=input.reporter_contact,
+        client_address=ctx.client_address,
+        actor=ctx.access.user,
+    )
+    return ComplaintReceipt(tracking_code=complaint.tracking_code, status=complaint.status, due_at=complaint.due_at)
+
+
+async def track_complaint(info: strawberry.Info, tracking_code: str) -> ComplaintTracking | None:
+    view = await complaints.track_complaint(tracking_code)
+    return tracking_view(view) if view is not None else None
+
+
+def query_fields(ns, registry) -> dict[str, Any]:
+    return {
+        "track_complaint": strawberry.field(
+            resolver=track_complaint, description="Status and history of a complaint by its tracking code; null if unknown."
+        )
+    }
+
+
+def mutation_fields(ns, registry) -> dict[str, Any]:
+    async def transition_complaint(
+        info: strawberry.Info, id: strawberry.ID, to: Status, note: str | None = None  # type: ignore[valid-type]
+    ) -> Any:
+        return await complaints.transition_complaint(info.context.access, id, to, note)
+
+    transition_complaint.__annotations__["return"] = "Complaint"
+    transition_complaint.__module__ = ns.module.__name__
+    return {
+        "submit_complaint": strawberry.mutation(
+            resolver=submit_complaint, description="Submit a complaint (anyone); returns its tracking code."
+        ),
+        "transition_complaint": strawberry.mutation(
+            resolver=transition_complaint,
+            description="Move a complaint to its next status; disallowed moves are BAD_USER_INPUT.",
+        ),
+    }
+
+
+def subscription_fields(ns, registry) -> dict[str, Any]:
+    spec = registry["Complaint"]
+
+    async def complaint_updated(
+        info: strawberry.Info, tracking_code: str | None = None
+    ) -> AsyncGenerator[ComplaintTracking, None]:
+        access = info.context.access
+        if tracking_code is None:
+            # Without a code the caller watches every complaint they may read.
+            access.require(spec.name, "read")
+        async for change in events.complaint_changes():
+            if tracking_code is not None:
+                if change.tracking_code.upper() != tracking_code.strip().upper():
+                    continue
+            elif await crud.get_row(spec, access, change.complaint_id) is None:
+                continue
+            view = await complaints.track_complaint(change.tracking_code)
+            if view is not None:
+                yield tracking_view(view)
+
+    return {
+        "complaint_updated": strawberry.subscription(
+            resolver=complaint_updated,
+            description="Live status changes: of one complaint by tracking code (anyone), "
+            "or of every complaint you may read (desk staff).",
+        )
+    }

@@ -1,6 +1,8 @@
 """The one ASGI application: GraphQL at /graphql, the panel at /admin/, health at /health."""
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 from contextlib import asynccontextmanager
@@ -11,12 +13,15 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Mount, Route, WebSocketRoute
 from tortoise import Tortoise, connections
 
+from admin import create_admin_app
 from core.cache import cache_client, cache_is_up
 from core.database import MODEL_MODULES, tortoise_config
 from core.settings import Settings, get_settings
 from models.registry import registry_from_modules
+from permissions.management import load_default_policy_if_empty
 from schema.builder import build_schema
 from schema.http import graphql_app
+from services.agreement_rules import keep_agreements_current
 
 log = logging.getLogger("simpul")
 
@@ -55,11 +60,19 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
+        housekeeping = None
         if manage_database:
             await Tortoise.init(config=tortoise_config(settings.database_url, model_modules))
+            await load_default_policy_if_empty()
+            # Agreements past their end date read EXPIRED from that day on, with no one editing them.
+            housekeeping = asyncio.create_task(keep_agreements_current())
         try:
             yield
         finally:
+            if housekeeping is not None:
+                housekeeping.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await housekeeping
             if manage_database:
                 await Tortoise.close_connections()
 
@@ -71,6 +84,7 @@ def create_app(
         Route("/graphql/schema.graphql", sdl),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
+        Mount("/admin", app=create_admin_app(registry, redis_url=settings.redis_url)),
         Route("/", lambda request: RedirectResponse("/graphql")),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)

@@ -46,7 +46,8 @@ class Complaint(Model):
         searchable = ("tracking_code", "title", "body")
         regency_path = "regency__code"
         personal = ("reporter_name", "reporter_contact")
-        readonly = ("tracking_code", "created_at", "updated_at", "resolved_at", "due_at")
+        # Status moves only through the workflow (transitionComplaint), never by a plain update.
+        readonly = ("tracking_code", "status", "created_at", "updated_at", "resolved_at", "due_at")
         admin_columns = ("tracking_code", "title", "regency", "category", "status", "created_at", "due_at")
         label_field = "tracking_code"
         icon = "fas fa-bullhorn"

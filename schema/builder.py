@@ -8,6 +8,7 @@ from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDept
 
 from core.settings import get_settings
 from models.registry import Registry
+from schema.caller import ResolveCaller
 from schema.errors import ErrorCodes, log_errors
 from schema.filters import build_filter_input
 from schema.namespace import Namespace
@@ -60,10 +61,12 @@ def build_schema(registry: Registry, domain_modules: Sequence[str] = DOMAIN_MODU
         query=ns.make("Query", {}, query),
         mutation=ns.make("Mutation", {}, mutation) if mutation else None,
         subscription=ns.make("Subscription", {}, subscription) if subscription else None,
+        # Factories, not instances: an extension keeps per-request state, so each request gets its own.
         extensions=[
-            ErrorCodes(),
-            QueryDepthLimiter(max_depth=settings.max_query_depth),
-            MaxAliasesLimiter(max_alias_count=30),
-            MaxTokensLimiter(max_token_count=2000),
+            ErrorCodes,
+            ResolveCaller,
+            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=30),
+            lambda: MaxTokensLimiter(max_token_count=2000),
         ],
     )

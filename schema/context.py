@@ -10,13 +10,40 @@ from strawberry.dataloader import DataLoader
 
 @dataclass
 class Context:
-    access: Any  # permissions.access.Access
     request: Any = None
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     client_address: str | None = None
+    #: The user id the request's token names (already signature-checked), None for anonymous.
+    caller_id: int | None = None
     loaders: dict[Any, DataLoader] = field(default_factory=dict)
     #: The `connection_init` payload of a WebSocket (subscriptions send their token there).
     connection_params: dict[str, Any] | None = None
+    _access: Any = None  # permissions.access.Access, once resolved
+
+    @property
+    def access(self):
+        """The caller's ``Access``; resolved by ``resolve_access`` once the operation passed validation."""
+        if self._access is None:
+            raise RuntimeError("the caller's access is read before it was resolved")
+        return self._access
+
+    @access.setter
+    def access(self, value) -> None:
+        self._access = value
+
+    async def resolve_access(self) -> None:
+        """Look up the caller and their policy decisions (the first SQL a request may run).
+
+        Deferred until validation passed, so a malformed, too deep or too costly
+        request is refused before touching the database.
+        """
+        if self._access is not None:
+            return
+        from permissions.access import access_for
+        from services.tokens import active_user
+
+        user = None if self.caller_id is None else await active_user(self.caller_id)
+        self._access = await access_for(user)
 
     def loader(self, key: Any, load_fn) -> DataLoader:
         """One DataLoader per relation (and arguments) per request: rows are batched, never refetched."""

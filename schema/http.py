@@ -11,9 +11,8 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from core.errors import Unauthenticated
 from core.settings import Settings
-from permissions.access import access_for
 from schema.context import Context
-from services.accounts import user_from_authorization
+from services.tokens import user_id_from_authorization
 
 
 def client_address(connection: HTTPConnection) -> str | None:
@@ -21,30 +20,28 @@ def client_address(connection: HTTPConnection) -> str | None:
 
 
 class SimpulGraphQL(GraphQL):
-    """Strawberry's ASGI app, with the caller resolved from the Bearer token before anything runs."""
+    """Strawberry's ASGI app; a Bearer token that is not ours is refused (401) before anything runs."""
 
     async def get_context(self, request: HTTPConnection, response: Any) -> Context:
-        user = request.scope.get("simpul.user")
-        context = Context(access=await access_for(user), request=request, client_address=client_address(request))
-        return context
+        # The caller's access is resolved after validation (schema/caller.py), not here.
+        return Context(request=request, client_address=client_address(request), caller_id=request.scope.get("simpul.caller_id"))
 
     async def on_ws_connect(self, context: Context) -> Any:
         """Subscriptions sign in with `{"Authorization": "Bearer <token>"}` in `connection_init`."""
         params = context.connection_params or {}
         header = params.get("Authorization") or params.get("authorization")
-        if header:
-            try:
-                user = await user_from_authorization(header)
-            except Unauthenticated as error:
-                raise ConnectionRejectionError({"message": error.message, "code": error.code}) from None
-            context.access = await access_for(user)
+        try:
+            context.caller_id = user_id_from_authorization(header)
+            await context.resolve_access()
+        except Unauthenticated as error:
+            raise ConnectionRejectionError({"message": error.message, "code": error.code}) from None
         return await super().on_ws_connect(context)
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "http":
             header = _header(scope, b"authorization")
             try:
-                scope["simpul.user"] = await user_from_authorization(header)
+                scope["simpul.caller_id"] = user_id_from_authorization(header)
             except Unauthenticated as error:
                 response = JSONResponse(
                     {"data": None, "errors": [{"message": error.message, "extensions": {"code": error.code}}]},

@@ -94,7 +94,7 @@ async def list_page(spec: ModelSpec, info, where, order, first, after, search) -
     if search:
         queryset = queryset.filter(search_condition(spec, search))
     limit = page_size(first)
-    offset = decode_cursor(after) + 1 if after else 0
+    offset = decode_cursor(after) + 1 if after is not None else 0
     rows = await queryset.order_by(*ordering_for(spec, order)).offset(offset).limit(limit + 1)
     counted = queryset
 

@@ -11,7 +11,6 @@ import datetime as dt
 import enum
 import importlib
 from collections.abc import Iterable
-from decimal import Decimal
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -186,23 +185,13 @@ def snapshot(spec: ModelSpec, row: Model, many: dict[str, list[int]] | None = No
     """The row's values as JSON-safe data, for the audit log."""
     values: dict[str, Any] = {}
     for field in spec.visible_scalars():
-        values[field.name] = _jsonable(getattr(row, field.name))
+        values[field.name] = audit.jsonable(getattr(row, field.name))
     for relation in spec.relations.values():
         if relation.kind == "fk":
             values[relation.column] = getattr(row, relation.column)
     for name, ids in (many or {}).items():
         values[name] = list(ids)
     return values
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
 
 
 async def _still_in_scope(spec: ModelSpec, access, action: str, pk: int) -> bool:

@@ -65,6 +65,7 @@ async def database(database_url):
     await Tortoise.init(config=tortoise_config(database_url, TEST_MODEL_MODULES))
     await Tortoise.generate_schemas()
     yield database_url
+    await Tortoise.close_connections()
 
 
 async def reset_database() -> None:
@@ -95,3 +96,82 @@ async def clean_database(database):
     """Every test starts from empty tables."""
     await reset_database()
     yield
+
+
+@pytest.fixture(autouse=True)
+def fresh_login_throttle(monkeypatch):
+    """Every test counts failed logins from zero, as if the last failure were long ago."""
+    import services.accounts
+
+    throttle = services.accounts.LoginThrottle(namespace=f"login-test-{uuid.uuid4().hex}")
+    monkeypatch.setattr(services.accounts, "_default_throttle", throttle)
+    return throttle
+
+
+# --- the API, its callers, and a small world to call it on ------------------------------------
+
+ROLES = ("kominfo", "staff.karawang", "staff.bekasi", "anonymous")
+
+
+@pytest.fixture(scope="session")
+def app(database):
+    from core.app import create_app
+
+    return create_app(manage_database=False)
+
+
+class GraphQLClient:
+    """Posts GraphQL to the real ASGI app, optionally as a signed-in user."""
+
+    def __init__(self, http, token: str | None = None):
+        self.http = http
+        self.token = token
+
+    async def post(self, query: str, variables: dict | None = None, token: str | None = None):
+        headers = {}
+        bearer = token or self.token
+        if bearer:
+            headers["Authorization"] = f"Bearer {bearer}"
+        return await self.http.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
+
+    async def __call__(self, query: str, variables: dict | None = None) -> dict:
+        response = await self.post(query, variables)
+        return response.json()
+
+    def as_user(self, token: str | None) -> "GraphQLClient":
+        return GraphQLClient(self.http, token)
+
+
+@pytest.fixture
+async def http(app):
+    import httpx
+
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+@pytest.fixture
+async def world():
+    from tests.world import build_world
+
+    return await build_world()
+
+
+@pytest.fixture
+async def tokens(world):
+    from models import User
+    from services.accounts import issue_token
+
+    return {u.username: issue_token(u) for u in await User.all()} | {"anonymous": None}
+
+
+@pytest.fixture
+def gql(http):
+    return GraphQLClient(http)
+
+
+@pytest.fixture
+def as_role(gql, tokens):
+    """``as_role("staff.karawang")`` → a client sending that user's token (``"anonymous"`` sends none)."""
+    return lambda role: gql.as_user(tokens[role])

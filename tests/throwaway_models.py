@@ -22,3 +22,14 @@ class Kiosk(Model):
         regency_path = "regency__code"
         admin_columns = ("location", "screens", "regency")
         label_field = "location"
+        validator = "tests.throwaway_models.check_kiosk"
+
+
+async def check_kiosk(kiosk: Kiosk, relations: dict) -> None:
+    """Cross-field rule of the test model; "crash" stands in for a bug deep in our code."""
+    from core.errors import BadUserInput
+
+    if kiosk.screens < 1:
+        raise BadUserInput("screens must be at least 1.", field="screens")
+    if kiosk.location == "crash":
+        raise RuntimeError('relation "secret_table" does not exist: SELECT * FROM secret_table')

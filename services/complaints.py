@@ -1,0 +1,347 @@
+"""The complaint workflow: submit (anyone), track by code (anyone), move through the desk's statuses (staff).
+
+Every path that creates a complaint (``submitComplaint``, the generic
+``createComplaint``, the admin panel, the seeds) gets the same defaults from
+the Tortoise signals registered by :func:`register_complaint_hooks`, which runs
+when this module is imported (the app imports it at startup through the
+schema): a missing tracking code and due date are filled in before the insert,
+and the first history entry (RECEIVED, at ``created_at``) is written after it.
+``bulk_create`` skips signals: rows written that way get no defaults.
+
+The rules themselves are data in :mod:`services.workflow` (transitions,
+service levels), :mod:`services.calendar` (working days) and
+:mod:`services.tracking` (codes).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from limits import parse as parse_rate
+from tortoise.expressions import Q
+from tortoise.signals import post_save, pre_save
+from tortoise.transactions import in_transaction
+
+from core.errors import BadUserInput, not_found
+from core.ratelimit import RateLimit
+from core.settings import get_settings
+from models.app import App
+from models.complaint import Complaint
+from models.enums import ComplaintCategory, ComplaintStatus
+from models.history import ComplaintEvent
+from models.regency import Regency
+from services import audit, events
+from services.calendar import wib_date
+from services.tracking import allocate_tracking_code, normalise, reserve_tracking_code
+from services.workflow import SERVICE_LEVELS, allowed_transitions, check_transition, due_at_for
+
+__all__ = [
+    "HistoryEntry",
+    "TrackingView",
+    "allowed_transitions",
+    "due_at_for",
+    "register_complaint_hooks",
+    "submit_complaint",
+    "track_complaint",
+    "transition_complaint",
+]
+
+#: Fields the audit log records for a status change.
+TRANSITION_FIELDS = ("status", "resolved_at", "due_at")
+#: Fields the audit log records for a new complaint (reporter details included: the log is for admins only).
+CREATED_FIELDS = (
+    "tracking_code", "regency_id", "app_id", "title", "body", "category",
+    "reporter_name", "reporter_contact", "status", "created_at", "due_at",
+)
+#: (field, GraphQL name, maximum length) of the free-text fields of a submission; each needs 1 character at least.
+TEXT_LIMITS = (
+    ("title", "title", 200),
+    ("body", "body", 5000),
+    ("reporter_name", "reporterName", 120),
+    ("reporter_contact", "reporterContact", 120),
+)
+NOTE_MAX_LENGTH = 2000
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+@lru_cache(maxsize=1)
+def complaint_spec():
+    from models.registry import registry_from_modules
+
+    return registry_from_modules(["models"])["Complaint"]
+
+
+# --- defaults for every new complaint (Tortoise signals) --------------------------------------
+
+
+async def _fill_defaults(sender, instance: Complaint, using_db, update_fields) -> None:
+    """Before the INSERT: receipt time, tracking code and the first deadline, unless the caller gave them."""
+    if instance._saved_in_db:
+        return
+    if instance.created_at is None:
+        # Set here rather than by auto_now_add, so the code's year and the deadline use the same moment.
+        instance.created_at = _now()
+    if instance.tracking_code:
+        await reserve_tracking_code(instance.tracking_code)
+    else:
+        regency_code = await Regency.filter(pk=instance.regency_id).first().values_list("code", flat=True)
+        if regency_code is not None:  # else the insert fails on the foreign key, as it should
+            instance.tracking_code = await allocate_tracking_code(regency_code, wib_date(instance.created_at).year)
+    if instance.due_at is None:
+        instance.due_at = due_at_for(instance.status, instance.created_at)
+
+
+async def _first_history_entry(sender, instance: Complaint, created: bool, using_db, update_fields) -> None:
+    """After the INSERT: the history starts with RECEIVED at the moment of receipt."""
+    if created:
+        await ComplaintEvent.create(
+            complaint=instance, status=ComplaintStatus.RECEIVED, at=instance.created_at, using_db=using_db
+        )
+
+
+def register_complaint_hooks() -> None:
+    """Register the signals on Complaint. Idempotent; already called when this module is imported."""
+    pre_save(Complaint)(_fill_defaults)
+    post_save(Complaint)(_first_history_entry)
+
+
+register_complaint_hooks()
+
+
+# --- submit -----------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _submissions() -> RateLimit:
+    return RateLimit(get_settings().submit_rate)
+
+
+def submissions_allowed_per_window() -> int:
+    """How many complaints one address may submit per window (``settings.submit_rate``)."""
+    return parse_rate(get_settings().submit_rate).amount
+
+
+def _clean_text(values: dict[str, Any]) -> dict[str, str]:
+    cleaned = {}
+    for name, label, limit in TEXT_LIMITS:
+        value = values[name]
+        if not isinstance(value, str) or not value.strip():
+            raise BadUserInput(f"{label} is required and cannot be blank.", field=label)
+        value = value.strip()
+        if len(value) > limit:
+            raise BadUserInput(f"{label} must be at most {limit} characters (got {len(value)}).", field=label)
+        cleaned[name] = value
+    return cleaned
+
+
+def _category(value: Any) -> ComplaintCategory:
+    if value is None:
+        return ComplaintCategory.COMPLAINT
+    try:
+        return ComplaintCategory(value.value if isinstance(value, ComplaintCategory) else value)
+    except ValueError:
+        allowed = ", ".join(c.value for c in ComplaintCategory)
+        raise BadUserInput(f"category must be one of {allowed}; got {value!r}.", field="category") from None
+
+
+async def _regency(code: Any) -> Regency:
+    regency = await Regency.get_or_none(code=code.strip()) if isinstance(code, str) else None
+    if regency is None:
+        raise BadUserInput(
+            f"regencyCode {code!r} does not match any regency (use a Kemendagri code such as 32.15).",
+            field="regencyCode",
+        )
+    return regency
+
+
+async def _app(app_id: Any) -> App | None:
+    if app_id is None or str(app_id).strip() == "":
+        return None
+    try:
+        pk = int(str(app_id))
+    except ValueError:
+        pk = None
+    app = await App.get_or_none(pk=pk) if pk is not None and 0 < pk < 2**31 else None
+    if app is None:
+        raise BadUserInput(f"appId {app_id!r} does not match any app.", field="appId")
+    return app
+
+
+async def _check_rate(client_address: str | None) -> None:
+    if client_address is None:
+        return  # an internal caller (a script, the seeds): nothing to throttle
+    key = f"complaint:addr:{client_address}"
+    limiter = _submissions()
+    if not await limiter.hit(key):
+        wait = await limiter.retry_after(key)
+        raise BadUserInput(
+            f"Too many complaints from this address; try again in {wait} seconds.", retryAfterSeconds=wait
+        )
+
+
+async def submit_complaint(
+    *,
+    regency_code: str,
+    app_id: Any = None,
+    title: str,
+    body: str,
+    category: ComplaintCategory | str | None = None,
+    reporter_name: str,
+    reporter_contact: str,
+    client_address: str | None,
+    actor: Any = None,
+) -> Complaint:
+    """Receive a complaint from anyone; the returned row carries its tracking code and first deadline.
+
+    Raises BadUserInput naming the field (``regencyCode``, ``appId``, ``title``,
+    ``body``, ``category``, ``reporterName``, ``reporterContact``), or, past
+    ``settings.submit_rate`` submissions from one ``client_address``, with
+    ``extensions.retryAfterSeconds``. Only valid submissions count towards the
+    limit. ``client_address=None`` means an internal caller and is not limited.
+    """
+    text = _clean_text(
+        dict(title=title, body=body, reporter_name=reporter_name, reporter_contact=reporter_contact)
+    )
+    chosen_category = _category(category)
+    regency = await _regency(regency_code)
+    app = await _app(app_id)
+    await _check_rate(client_address)
+    async with in_transaction():
+        complaint = await Complaint.create(regency=regency, app=app, category=chosen_category, **text)
+        if actor is not None:
+            await ComplaintEvent.filter(complaint_id=complaint.pk).update(actor_id=actor.pk)
+        await audit.record(
+            actor=actor, action="create", model="Complaint", object_id=complaint.pk,
+            before=None, after=audit.snapshot(complaint, CREATED_FIELDS),
+        )
+    await events.publish_complaint_changed(complaint.pk, complaint.tracking_code, regency.code)
+    return complaint
+
+
+# --- track ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    status: ComplaintStatus
+    at: dt.datetime
+    #: The desk's note; empty when there is none.
+    note: str
+
+
+@dataclass(frozen=True)
+class TrackingView:
+    """What anyone holding the tracking code may see: never the reporter's name or contact."""
+
+    tracking_code: str
+    status: ComplaintStatus
+    regency_code: str
+    regency_name: str
+    app_name: str | None
+    due_at: dt.datetime | None
+    history: tuple[HistoryEntry, ...]
+
+
+async def track_complaint(tracking_code: str) -> TrackingView | None:
+    """Status and history of the complaint with this code (any letter case); None when no complaint has it."""
+    if not isinstance(tracking_code, str) or not tracking_code.strip():
+        return None
+    complaint = (
+        await Complaint.filter(tracking_code=normalise(tracking_code)).select_related("regency", "app").first()
+    )
+    if complaint is None:
+        return None
+    rows = await ComplaintEvent.filter(complaint_id=complaint.pk).order_by("at", "id").values_list("status", "at", "note")
+    return TrackingView(
+        tracking_code=complaint.tracking_code,
+        status=ComplaintStatus(complaint.status),
+        regency_code=complaint.regency.code,
+        regency_name=complaint.regency.name,
+        app_name=complaint.app.name if complaint.app is not None else None,
+        due_at=complaint.due_at,
+        history=tuple(HistoryEntry(ComplaintStatus(status), at, note or "") for status, at, note in rows),
+    )
+
+
+# --- transition -------------------------------------------------------------------------------
+
+
+def _target_status(to: Any) -> ComplaintStatus:
+    try:
+        return ComplaintStatus(to.value if isinstance(to, ComplaintStatus) else to)
+    except ValueError:
+        allowed = ", ".join(s.value for s in ComplaintStatus)
+        raise BadUserInput(f"to must be one of {allowed}; got {to!r}.", field="to") from None
+
+
+async def _clock_start(complaint: Complaint, previous: ComplaintStatus, target: ComplaintStatus, now: dt.datetime) -> dt.datetime:
+    """When the deadline of ``target`` starts counting (see workflow.SERVICE_LEVELS)."""
+    level = SERVICE_LEVELS.get(target)
+    if level is None or level.clock_starts_at == target or previous == ComplaintStatus.RESOLVED:
+        # A reopened complaint (RESOLVED → IN_PROGRESS) gets a fresh follow-up period from the reopening.
+        return now
+    started = (
+        await ComplaintEvent.filter(complaint_id=complaint.pk, status=level.clock_starts_at)
+        .order_by("-at", "-id")
+        .first()
+        .values_list("at", flat=True)
+    )
+    return started or now
+
+
+async def transition_complaint(
+    access, complaint_id: Any, to: ComplaintStatus | str, note: str | None = None, *, source: str = "api"
+) -> Complaint:
+    """Move a complaint to ``to`` as the caller of ``access``; returns the updated row.
+
+    - Unauthenticated/Forbidden when the caller's role may not transition complaints at all;
+    - NotFound, with the same message, when the id does not exist or is outside the caller's regencies;
+    - BadUserInput naming the allowed next statuses for a move the workflow does not have.
+
+    Sets ``resolved_at`` on RESOLVED (clears it when reopened), recomputes
+    ``due_at``, and writes the history entry and the audit entry in the same
+    transaction; subscribers hear about it after the commit.
+    """
+    spec = complaint_spec()
+    access.require(spec.name, "transition")
+    target = _target_status(to)
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX_LENGTH:
+        raise BadUserInput(f"note must be at most {NOTE_MAX_LENGTH} characters (got {len(note)}).", field="note")
+    try:
+        pk = int(str(complaint_id))
+    except ValueError:
+        raise not_found(spec.name, complaint_id) from None
+    async with in_transaction():
+        scope = access.row_filter(spec, "transition") or Q()
+        # Lock the row so two people moving the same complaint at once cannot both pass the check.
+        complaint = (
+            await Complaint.filter(scope).filter(pk=pk).select_for_update(of=("complaint",)).first()
+            if 0 < pk < 2**31 else None
+        )
+        if complaint is None:
+            raise not_found(spec.name, complaint_id)
+        previous = ComplaintStatus(complaint.status)
+        check_transition(previous, target)
+        before = audit.snapshot(complaint, TRANSITION_FIELDS)
+        now = _now()
+        complaint.status = target
+        if target == ComplaintStatus.RESOLVED:
+            complaint.resolved_at = now
+        elif target == ComplaintStatus.IN_PROGRESS:
+            complaint.resolved_at = None
+        complaint.due_at = due_at_for(target, await _clock_start(complaint, previous, target, now))
+        await complaint.save(update_fields=[*TRANSITION_FIELDS, "updated_at"])
+        await ComplaintEvent.create(complaint=complaint, status=target, at=now, note=note, actor=access.user)
+        await audit.record(
+            actor=access.user, action="transition", model=spec.name, object_id=complaint.pk,
+            before=before, after=audit.snapshot(complaint, TRANSITION_FIELDS), source=source,
+        )
+        regency_code = await Regency.get(pk=complaint.regency_id).values_list("code", flat=True)
+    await events.publish_complaint_changed(complaint.pk, complaint.tracking_code, regency_code)
+    return complaint

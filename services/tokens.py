@@ -1,0 +1,97 @@
+"""Session tokens: signed, expiring JWTs (HS256) naming the user, sent as ``Authorization: Bearer <token>``.
+
+Claims: ``sub`` (the user's id, as a string), ``iat``, ``exp`` (``iat`` +
+``TOKEN_TTL_SECONDS``, 8 hours by default) and ``iss`` = ``"simpul"``. The
+token carries no role: roles are read from the policy on every request, so a
+role change or a deactivation takes effect at once, not when the token expires.
+"""
+from __future__ import annotations
+
+import time
+
+import jwt
+
+from core.errors import Unauthenticated
+from core.settings import get_settings
+from models.user import User
+
+ALGORITHM = "HS256"
+ISSUER = "simpul"
+INVALID_TOKEN = "Your session token is invalid or has expired; sign in again."
+BAD_HEADER = "Send your session token as 'Authorization: Bearer <token>'."
+_MAX_ID = 2**31 - 1
+
+
+def issue_token(user: User, *, ttl_seconds: int | None = None) -> str:
+    """A token for ``user``, valid for ``ttl_seconds`` (default: the settings' ``token_ttl_seconds``)."""
+    settings = get_settings()
+    now = int(time.time())
+    ttl = settings.token_ttl_seconds if ttl_seconds is None else ttl_seconds
+    claims = {"sub": str(user.pk), "iat": now, "exp": now + ttl, "iss": ISSUER}
+    return jwt.encode(claims, settings.secret_key, algorithm=ALGORITHM)
+
+
+def user_id_from_token(token: str) -> int:
+    """The user id a token names, checked without touching the database.
+
+    Unauthenticated for a bad signature, expiry, a foreign issuer or garbage.
+    """
+    try:
+        claims = jwt.decode(
+            token,
+            get_settings().secret_key,
+            algorithms=[ALGORITHM],  # never trust the token's own "alg" header
+            issuer=ISSUER,
+            options={"require": ["sub", "iat", "exp", "iss"]},
+        )
+    except jwt.InvalidTokenError:
+        raise Unauthenticated(INVALID_TOKEN) from None
+    user_id = _user_id(claims.get("sub"))
+    if user_id is None:
+        raise Unauthenticated(INVALID_TOKEN)
+    return user_id
+
+
+async def active_user(user_id: int) -> User:
+    """The active user with this id; Unauthenticated when it is gone or deactivated."""
+    user = await User.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        raise Unauthenticated(INVALID_TOKEN)
+    return user
+
+
+async def user_from_token(token: str) -> User:
+    """The active user a token names; Unauthenticated for a bad signature, expiry, garbage or a gone/inactive user."""
+    return await active_user(user_id_from_token(token))
+
+
+def user_id_from_authorization(header: str | None) -> int | None:
+    """The caller's user id from an ``Authorization`` header, checked without touching the database.
+
+    No header (or an empty one) → None, the anonymous ``public`` caller.
+    ``Bearer <token>`` → the id that token names. Anything else → Unauthenticated:
+    a client that sends credentials we cannot read must hear so, not be served
+    silently as anonymous.
+    """
+    if header is None or not header.strip():
+        return None
+    scheme, _, token = header.strip().partition(" ")
+    token = token.strip()
+    # The scheme name is case-insensitive (RFC 7235); the token is one word.
+    if scheme.lower() != "bearer" or not token or " " in token:
+        raise Unauthenticated(BAD_HEADER)
+    return user_id_from_token(token)
+
+
+async def user_from_authorization(header: str | None) -> User | None:
+    """The caller of a request from its ``Authorization`` header (see ``user_id_from_authorization``)."""
+    user_id = user_id_from_authorization(header)
+    return None if user_id is None else await active_user(user_id)
+
+
+def _user_id(subject: object) -> int | None:
+    """``sub`` as a primary key, or None when it cannot be one (a forged or foreign token)."""
+    if not isinstance(subject, str) or not (subject.isascii() and subject.isdigit()):
+        return None
+    value = int(subject)
+    return value if 0 < value <= _MAX_ID else None

@@ -1,0 +1,440 @@
+"""Accounts: passwords, session tokens, signing in with throttling, and user management.
+
+Real database, real policy engine, real rate-limit storage (Redis when REDIS_URL is set).
+Each throttling test uses its own throttle namespace, so counts never leak between
+tests or test runs sharing one Redis.
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+
+import jwt
+import pytest
+
+from core.errors import BadUserInput, Forbidden, NotFound, Unauthenticated
+from core.settings import get_settings
+from models import User
+from permissions.access import access_for
+from permissions.management import list_rules, remove_rule, roles_of
+from services import passwords
+from services.accounts import (
+    WRONG_CREDENTIALS,
+    LoginThrottle,
+    authenticate,
+    create_user,
+    delete_user,
+    issue_token,
+    update_user,
+    user_from_authorization,
+    user_from_token,
+)
+from services.passwords import check_new_password, hash_password, verify_password
+from services.tokens import INVALID_TOKEN
+
+RIGHT = "right-password"
+
+
+def throttle(limit: str | None = None) -> LoginThrottle:
+    return LoginThrottle(limit, namespace=f"test-login-{uuid.uuid4().hex}")
+
+
+async def make_user(username: str = "alice", *, is_active: bool = True) -> User:
+    # Four bcrypt rounds: the same algorithm, a sixty-fourth of the cost, for speed.
+    return await User.create(
+        username=username, password_hash=hash_password(RIGHT, rounds=4), role="kominfo_admin", is_active=is_active
+    )
+
+
+async def refused(call) -> Unauthenticated:
+    with pytest.raises(Unauthenticated) as caught:
+        await call
+    return caught.value
+
+
+# --- passwords ------------------------------------------------------------------------------
+
+
+def test_hash_round_trip():
+    hashed = hash_password("correct horse battery", rounds=4)
+    assert hashed.startswith("$2b$04$") and "correct horse" not in hashed
+    assert verify_password("correct horse battery", hashed)
+    assert not verify_password("correct horse battery!", hashed)
+    assert not verify_password("", hashed)
+
+
+def test_each_hash_is_salted():
+    assert hash_password("same password", rounds=4) != hash_password("same password", rounds=4)
+
+
+@pytest.mark.parametrize(
+    "password, says",
+    [
+        ("short", "at least 8 characters"),
+        ("1234567", "at least 8 characters"),
+        ("x" * 73, "at most 72 bytes"),
+        ("é" * 37, "at most 72 bytes"),  # 37 characters, 74 bytes in UTF-8
+    ],
+)
+def test_unacceptable_new_passwords_are_refused(password, says):
+    with pytest.raises(BadUserInput, match=says):
+        hash_password(password)
+
+
+def test_the_limits_themselves_are_accepted():
+    check_new_password("12345678")
+    hashed = hash_password("é" * 36, rounds=4)  # exactly 72 bytes
+    assert verify_password("é" * 36, hashed)
+
+
+def test_no_user_and_overlong_passwords_never_verify():
+    hashed = hash_password("x" * 72, rounds=4)
+    assert not verify_password("x" * 72, None)
+    # bcrypt would see only the first 72 bytes; we must not accept the longer one.
+    assert not verify_password("x" * 73, hashed)
+    assert not verify_password("whatever", "not a bcrypt hash")
+
+
+def test_the_stand_in_for_a_missing_user_costs_what_a_real_hash_costs():
+    # verify_password(…, None) checks against this hash, so an unknown username takes
+    # as long as a known one: same algorithm, same cost factor as hash_password's default.
+    cost = passwords._dummy_hash().split("$")[2]
+    assert cost == f"{passwords.ROUNDS:02d}"
+    assert hash_password("a fine password").split("$")[2] == cost
+
+
+# --- tokens ---------------------------------------------------------------------------------
+
+
+async def test_token_round_trip():
+    user = await make_user()
+    token = issue_token(user)
+    claims = jwt.decode(token, get_settings().secret_key, algorithms=["HS256"], issuer="simpul")
+    assert claims["sub"] == str(user.pk)
+    assert claims["exp"] - claims["iat"] == get_settings().token_ttl_seconds
+    assert (await user_from_token(token)).pk == user.pk
+
+
+async def test_expired_token_is_refused():
+    user = await make_user()
+    error = await refused(user_from_token(issue_token(user, ttl_seconds=-10)))
+    assert error.message == INVALID_TOKEN
+    assert error.code == "UNAUTHENTICATED"
+
+
+def _forge(claims: dict, *, secret: str | None = None, algorithm: str = "HS256") -> str:
+    return jwt.encode(claims, secret or get_settings().secret_key, algorithm=algorithm)
+
+
+async def test_tampered_and_foreign_tokens_are_refused():
+    user = await make_user()
+    other = await make_user("mallory")
+    token = issue_token(user)
+    header, payload, signature = token.split(".")
+    now = int(time.time())
+    good = {"sub": str(user.pk), "iat": now, "exp": now + 60, "iss": "simpul"}
+    # Another user's claims under the original signature.
+    swapped = issue_token(other).split(".")[1]
+    candidates = [
+        f"{header}.{swapped}.{signature}",
+        f"{header}.{payload}.{signature[:-4]}AAAA",
+        _forge(good, secret="not-our-secret-but-long-enough-for-hs256"),
+        _forge(good | {"iss": "someone-else"}),
+        _forge({k: v for k, v in good.items() if k != "exp"}),
+        _forge(good | {"sub": "alice"}),
+        _forge(good | {"sub": "99999999999"}),
+        jwt.encode(good, key=None, algorithm="none"),
+        "not.a.token",
+        "",
+    ]
+    for candidate in candidates:
+        error = await refused(user_from_token(candidate))
+        assert error.message == INVALID_TOKEN, candidate
+
+
+async def test_token_of_a_deleted_or_deactivated_user_is_refused():
+    gone, paused = await make_user("gone"), await make_user("paused")
+    gone_token, paused_token = issue_token(gone), issue_token(paused)
+    await gone.delete()
+    paused.is_active = False
+    await paused.save()
+    assert (await refused(user_from_token(gone_token))).message == INVALID_TOKEN
+    assert (await refused(user_from_token(paused_token))).message == INVALID_TOKEN
+
+
+async def test_authorization_header():
+    user = await make_user()
+    token = issue_token(user)
+    assert await user_from_authorization(None) is None
+    assert await user_from_authorization("") is None
+    assert (await user_from_authorization(f"Bearer {token}")).pk == user.pk
+    assert (await user_from_authorization(f"bearer  {token} ")).pk == user.pk
+    for header in ("Basic YWxpY2U6c2VjcmV0", "Bearer", "Bearer ", token, f"Bearer {token} extra", "Token abc"):
+        error = await refused(user_from_authorization(header))
+        assert "Bearer" in error.message, header
+    assert (await refused(user_from_authorization("Bearer nonsense"))).message == INVALID_TOKEN
+
+
+# --- signing in -----------------------------------------------------------------------------
+
+
+async def test_login_with_the_right_password():
+    user = await make_user()
+    assert (await authenticate("alice", RIGHT, "198.51.100.1", throttle=throttle())).pk == user.pk
+    # Usernames are lowercase; what people type is matched as such.
+    assert (await authenticate(" Alice ", RIGHT, "198.51.100.1", throttle=throttle())).pk == user.pk
+
+
+async def test_wrong_password_unknown_user_and_inactive_user_look_the_same():
+    await make_user()
+    await make_user("paused", is_active=False)
+    limit = throttle()
+    errors = [
+        await refused(authenticate("alice", "wrong-password", "198.51.100.1", throttle=limit)),
+        await refused(authenticate("nobody", RIGHT, "198.51.100.2", throttle=limit)),
+        await refused(authenticate("paused", RIGHT, "198.51.100.3", throttle=limit)),
+        await refused(authenticate("x" * 500, RIGHT, "198.51.100.4", throttle=limit)),
+    ]
+    assert {(e.code, e.message, tuple(e.extensions)) for e in errors} == {("UNAUTHENTICATED", WRONG_CREDENTIALS, ())}
+
+
+async def test_too_many_failures_for_one_username_lock_it_even_with_the_right_password():
+    # Given five wrong passwords for alice, each from a different address
+    await make_user()
+    await make_user("bob")
+    limit = throttle()
+    for n in range(get_settings().login_attempts):
+        error = await refused(authenticate("alice", "wrong-password", f"198.51.100.{n}", throttle=limit))
+        assert error.message == WRONG_CREDENTIALS
+    # When alice (or anyone) now tries the right password, from yet another address
+    error = await refused(authenticate("alice", RIGHT, "203.0.113.99", throttle=limit))
+    # Then it is refused and says for how long
+    assert error.message.startswith("Too many failed sign-in attempts. Try again in ")
+    assert 0 < error.extensions["retryAfterSeconds"] <= get_settings().login_window_seconds
+    # ... while other accounts are not affected
+    assert (await authenticate("bob", RIGHT, "203.0.113.99", throttle=limit)).username == "bob"
+
+
+async def test_too_many_failures_from_one_address_lock_that_address():
+    # Given five failures for five different usernames from one address (password spraying)
+    await make_user()
+    limit = throttle()
+    for n in range(get_settings().login_attempts):
+        await refused(authenticate(f"guess{n}", "wrong-password", "192.0.2.66", throttle=limit))
+    # Then a real user is refused from that address, and can still sign in from another one
+    error = await refused(authenticate("alice", RIGHT, "192.0.2.66", throttle=limit))
+    assert error.message.startswith("Too many failed sign-in attempts.")
+    assert (await authenticate("alice", RIGHT, "192.0.2.67", throttle=limit)).username == "alice"
+
+
+async def test_a_success_resets_the_usernames_count():
+    await make_user()
+    limit = throttle()
+    for _ in range(2):
+        for _ in range(get_settings().login_attempts - 1):
+            await refused(authenticate("alice", "wrong-password", None, throttle=limit))
+        assert (await authenticate("alice", RIGHT, None, throttle=limit)).username == "alice"
+
+
+async def test_signing_in_works_again_once_the_window_has_passed():
+    # Given alice locked out by a throttle with a two-second window
+    await make_user()
+    limit = throttle("5/2 seconds")
+    for _ in range(5):
+        await refused(authenticate("alice", "wrong-password", "198.51.100.7", throttle=limit))
+    error = await refused(authenticate("alice", RIGHT, "198.51.100.8", throttle=limit))
+    assert error.message == "Too many failed sign-in attempts. Try again in 1 minute."
+    # When the window has passed, then the real user signs in again (from either address)
+    await asyncio.sleep(2.5)
+    assert (await authenticate("alice", RIGHT, "198.51.100.7", throttle=limit)).username == "alice"
+
+
+async def test_default_throttle_follows_the_settings():
+    settings = get_settings()
+    limit = LoginThrottle()
+    assert limit.failures.item.amount == settings.login_attempts
+    assert limit.failures.window_seconds == settings.login_window_seconds
+
+
+# --- user management ------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def admin(world):
+    return await access_for(await User.get(username="kominfo"))
+
+
+@pytest.fixture
+async def staff(world):
+    return await access_for(await User.get(username="staff.karawang"))
+
+
+async def test_create_regency_staff(admin):
+    user = await create_user(admin, username="staff.baru", password="a-new-password", role="regency_staff", regency_code="32.15")
+    row = await User.get(username="staff.baru").select_related("regency")
+    assert (row.pk, row.role, row.regency.code, row.is_active) == (user.pk, "regency_staff", "32.15", True)
+    assert row.password_hash != "a-new-password"
+    assert await roles_of("staff.baru") == [("regency_staff", "32.15")]
+    # The new account signs in, and its role is in force at once.
+    signed_in = await authenticate("staff.baru", "a-new-password", None, throttle=throttle())
+    assert (await access_for(signed_in)).decide("Complaint", "read").regencies == {"32.15"}
+
+
+async def test_create_kominfo_admin_holds_the_role_everywhere(admin):
+    user = await create_user(admin, username="admin.dua", password="a-new-password", role="kominfo_admin")
+    assert user.regency_id is None
+    assert await roles_of("admin.dua") == [("kominfo_admin", "*")]
+
+
+@pytest.mark.parametrize(
+    "fields, field, says",
+    [
+        ({"username": "Has.Upper"}, "username", "lowercase"),
+        ({"username": "ab"}, "username", "3 to 64"),
+        ({"username": "with space"}, "username", "3 to 64"),
+        ({"username": "x" * 65}, "username", "3 to 64"),
+        ({"username": "kominfo"}, "username", "Username 'kominfo' is taken"),
+        ({"username": "regency_staff"}, "username", "name of a role"),
+        ({"username": "public"}, "username", "name of a role"),
+        ({"password": "short"}, "password", "at least 8"),
+        ({"password": "p" * 73}, "password", "at most 72 bytes"),
+        ({"role": "superuser"}, "role", "Unknown role 'superuser'"),
+        ({"regency_code": None}, "regencyCode", "needs the code of the regency"),
+        ({"regency_code": "99.99"}, "regencyCode", "no regency with code '99.99'"),
+        ({"role": "kominfo_admin", "regency_code": "32.15"}, "regencyCode", "covers every regency"),
+    ],
+)
+async def test_create_validation_errors_leave_no_user(admin, fields, field, says):
+    valid = {"username": "new.staff", "password": "a-new-password", "role": "regency_staff", "regency_code": "32.15"}
+    before = await User.all().count()
+    with pytest.raises(BadUserInput, match=says) as caught:
+        await create_user(admin, **(valid | fields))
+    assert caught.value.extensions["field"] == field
+    assert await User.all().count() == before
+    assert await roles_of(valid["username"]) == []
+
+
+async def test_a_refused_role_assignment_leaves_no_user(admin):
+    # Given a policy with no rules for regency_staff, so assigning that role is refused
+    for rule in await list_rules():
+        if rule[0] == "regency_staff":
+            await remove_rule(*rule)
+    before = await User.all().count()
+    # When an account with that role is created, then it fails and the user row is gone too
+    with pytest.raises(BadUserInput, match="Unknown role 'regency_staff'"):
+        await create_user(admin, username="orphan", password="a-new-password", role="regency_staff", regency_code="32.15")
+    assert not await User.filter(username="orphan").exists()
+    assert await User.all().count() == before
+
+
+async def test_staff_and_anonymous_may_not_manage_users(world, staff):
+    anonymous = await access_for(None)
+    target = await User.get(username="staff.bekasi")
+    for access, error in ((staff, Forbidden), (anonymous, Unauthenticated)):
+        with pytest.raises(error):
+            await create_user(access, username="sneaky", password="a-new-password", role="kominfo_admin")
+        with pytest.raises(error):
+            await update_user(access, target.pk, role="kominfo_admin")
+        with pytest.raises(error):
+            await delete_user(access, target.pk)
+    assert not await User.filter(username="sneaky").exists()
+    assert await roles_of("staff.bekasi") == [("regency_staff", "32.16")]
+
+
+async def test_update_moves_the_primary_role_assignment(admin):
+    target = await User.get(username="staff.karawang")
+    # Another regency: the rule moves with the account
+    moved = await update_user(admin, str(target.pk), regency_code="32.16")
+    assert (moved.role, (await moved.regency).code) == ("regency_staff", "32.16")
+    assert await roles_of("staff.karawang") == [("regency_staff", "32.16")]
+    # Promoted: the home regency goes, the role covers every regency
+    promoted = await update_user(admin, target.pk, role="kominfo_admin")
+    assert (promoted.role, promoted.regency_id) == ("kominfo_admin", None)
+    assert await roles_of("staff.karawang") == [("kominfo_admin", "*")]
+    # Back to staff needs a regency
+    with pytest.raises(BadUserInput, match="needs the code of the regency"):
+        await update_user(admin, target.pk, role="regency_staff")
+    demoted = await update_user(admin, target.pk, role="regency_staff", regency_code="32.15")
+    assert demoted.role == "regency_staff"
+    assert await roles_of("staff.karawang") == [("regency_staff", "32.15")]
+
+
+async def test_update_keeps_other_grants(admin, world):
+    from permissions.management import assign_role
+
+    await assign_role("staff.karawang", "regency_staff", "32.16")
+    await update_user(admin, (await User.get(username="staff.karawang")).pk, regency_code="36.71")
+    assert await roles_of("staff.karawang") == [("regency_staff", "32.16"), ("regency_staff", "36.71")]
+
+
+async def test_update_password_and_deactivate(admin):
+    target = await User.get(username="staff.bekasi")
+    token = issue_token(target)
+    await update_user(admin, target.pk, password="another-password")
+    assert (await authenticate("staff.bekasi", "another-password", None, throttle=throttle())).pk == target.pk
+    with pytest.raises(BadUserInput, match="at least 8"):
+        await update_user(admin, target.pk, password="short")
+
+    await update_user(admin, target.pk, is_active=False)
+    error = await refused(authenticate("staff.bekasi", "another-password", None, throttle=throttle()))
+    assert error.message == WRONG_CREDENTIALS
+    assert (await refused(user_from_token(token))).message == INVALID_TOKEN
+
+
+async def test_unknown_ids_are_not_found(admin):
+    for missing in (999999, "999999", "abc", "-1", "1.5"):
+        with pytest.raises(NotFound) as caught:
+            await update_user(admin, missing, password="a-new-password")
+        assert caught.value.message == f"User with id {missing!r} does not exist."
+        with pytest.raises(NotFound):
+            await delete_user(admin, missing)
+
+
+async def test_admins_cannot_lock_themselves_out(admin):
+    me = admin.user
+    with pytest.raises(BadUserInput, match="your own account"):
+        await delete_user(admin, me.pk)
+    with pytest.raises(BadUserInput, match="your own role"):
+        await update_user(admin, me.pk, is_active=False)
+    with pytest.raises(BadUserInput, match="your own role"):
+        await update_user(admin, me.pk, role="regency_staff", regency_code="32.15")
+    await update_user(admin, me.pk, password="my-new-password")  # their own password is fine
+    assert await roles_of("kominfo") == [("kominfo_admin", "*")]
+
+
+async def test_delete_removes_the_account_and_every_grant(admin):
+    from permissions.management import assign_role
+
+    target = await User.get(username="staff.karawang")
+    await assign_role("staff.karawang", "regency_staff", "32.16")
+    token = issue_token(target)
+    assert await delete_user(admin, str(target.pk)) == str(target.pk)
+    assert not await User.filter(pk=target.pk).exists()
+    assert await roles_of("staff.karawang") == []
+    assert (await refused(user_from_token(token))).message == INVALID_TOKEN
+
+
+async def test_regional_user_managers_stay_in_their_regencies(world):
+    # Given a role that may manage accounts in Karawang only
+    from permissions.management import add_rule, assign_role
+
+    await add_rule("karawang_hr", "*", "User", "*")
+    await User.create(username="hr.karawang", password_hash="x", role="regency_staff", regency=world.karawang)
+    await assign_role("hr.karawang", "karawang_hr", "32.15")
+    hr = await access_for(await User.get(username="hr.karawang"))
+    # Then they create Karawang staff, but not Bekasi staff nor Kominfo admins
+    await create_user(hr, username="new.karawang", password="a-new-password", role="regency_staff", regency_code="32.15")
+    with pytest.raises(Forbidden):
+        await create_user(hr, username="new.bekasi", password="a-new-password", role="regency_staff", regency_code="32.16")
+    with pytest.raises(Forbidden):
+        await create_user(hr, username="new.admin", password="a-new-password", role="kominfo_admin")
+    # ... and Bekasi's accounts do not exist for them
+    bekasi = await User.get(username="staff.bekasi")
+    with pytest.raises(NotFound):
+        await update_user(hr, bekasi.pk, password="a-new-password")
+    with pytest.raises(NotFound):
+        await delete_user(hr, bekasi.pk)
+    karawang_staff = await User.get(username="staff.karawang")
+    with pytest.raises(Forbidden):
+        await update_user(hr, karawang_staff.pk, role="kominfo_admin")

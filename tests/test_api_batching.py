@@ -1,0 +1,57 @@
+"""Relations load in batches: the statements a query runs depend on its depth, never on its rows."""
+import pytest
+
+from models import Complaint
+from tests.sql_counter import count_statements
+
+NESTED = """
+query {
+  complaints(first: 100) {
+    nodes {
+      trackingCode
+      regency { code agreements { number apps { name } } }
+      app { name }
+    }
+  }
+}
+"""
+
+
+async def add_complaints(world, per_regency: int) -> None:
+    for regency in (world.karawang, world.bekasi):
+        await Complaint.bulk_create([
+            Complaint(
+                tracking_code=f"BAT-{regency.code}-{n:05d}", regency=regency, app=world.apps[n % 3],
+                title="Lampu jalan mati", body="Sudah seminggu.", reporter_name="Warga", reporter_contact="0812",
+            )
+            for n in range(per_regency)
+        ])
+
+
+async def statements_for(client, query: str) -> tuple[list[str], dict]:
+    with count_statements() as statements:
+        body = await client(query)
+    assert "errors" not in body, body["errors"]
+    return list(statements), body
+
+
+@pytest.mark.parametrize("role", ["kominfo", "staff.karawang"])
+async def test_nested_list_costs_the_same_for_ten_and_a_hundred_rows(world, as_role, role):
+    client = as_role(role)
+    # The policy is read once per revision, not per query: let the first request read it.
+    await client("{ regencies { totalCount } }")
+    # Given a few rows, then many
+    few, few_body = await statements_for(client, NESTED)
+    await add_complaints(world, per_regency=60)
+    many, many_body = await statements_for(client, NESTED)
+    # Then the page is full, nested fields are filled, and the statement count did not grow
+    nodes = many_body["data"]["complaints"]["nodes"]
+    assert len(nodes) >= 60
+    assert len(few_body["data"]["complaints"]["nodes"]) < len(nodes)
+    assert all(n["regency"]["agreements"] for n in nodes)
+    assert all(n["regency"]["agreements"][0]["apps"] for n in nodes)
+    assert len(many) == len(few), many
+    # list, regency, agreements, agreement-app links, apps, app (+ the caller lookup for a token)
+    assert len(many) <= 7, many
+    if role == "staff.karawang":
+        assert {n["regency"]["code"] for n in nodes} == {"32.15"}

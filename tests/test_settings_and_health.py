@@ -1,0 +1,47 @@
+"""Settings fail fast without a secret outside development; /health reports what is down."""
+import pytest
+
+from core.settings import DEVELOPMENT_SECRET, SettingsError, load_settings
+
+
+def test_production_refuses_to_start_without_a_secret():
+    with pytest.raises(SettingsError, match="SECRET_KEY"):
+        load_settings({"PLATFORM_ENV": "production"})
+    with pytest.raises(SettingsError):
+        load_settings({})
+
+
+def test_development_has_a_default_secret_and_sqlite_under_data():
+    settings = load_settings({"PLATFORM_ENV": "development"})
+    assert settings.secret_key == DEVELOPMENT_SECRET
+    assert settings.database_url.startswith("sqlite://") and settings.database_url.endswith("data/simpul.sqlite3")
+    assert settings.redis_url is None
+
+
+def test_environment_overrides():
+    settings = load_settings({
+        "SECRET_KEY": "s3cret", "DATABASE_URL": "postgres://u@h/db", "REDIS_URL": "redis://h:6379/0", "PORT": "8001",
+    })
+    assert (settings.secret_key, settings.is_postgres, settings.redis_url, settings.port) == (
+        "s3cret", True, "redis://h:6379/0", 8001
+    )
+
+
+async def test_health_reports_database_and_cache(http):
+    response = await http.get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+
+
+async def test_health_is_503_naming_the_cache_when_it_is_down(database):
+    import httpx
+
+    from core.app import create_app
+
+    # A Redis that is not there: nothing listens on port 1.
+    settings = load_settings({"SECRET_KEY": "s", "REDIS_URL": "redis://127.0.0.1:1/0", "DATABASE_URL": database})
+    app = create_app(settings, manage_database=False)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
+        response = await http.get("/health")
+    assert response.status_code == 503
+    assert response.json() == {"status": "degraded", "database": "ok", "cache": "down"}

@@ -72,6 +72,7 @@ def tracking_view(view: Any) -> ComplaintTracking:
 
 async def submit_complaint(info: strawberry.Info, input: SubmitComplaintInput) -> ComplaintReceipt:
     ctx = info.context
+    ctx.access.require("Complaint", "submit")
     complaint = await complaints.submit_complaint(
         regency_code=input.regency_code,
         app_id=input.app_id,
@@ -87,6 +88,7 @@ async def submit_complaint(info: strawberry.Info, input: SubmitComplaintInput) -
 
 
 async def track_complaint(info: strawberry.Info, tracking_code: str) -> ComplaintTracking | None:
+    info.context.access.require("Complaint", "track")
     view = await complaints.track_complaint(tracking_code)
     return tracking_view(view) if view is not None else None
 
@@ -128,6 +130,9 @@ def subscription_fields(ns, registry) -> dict[str, Any]:
         if tracking_code is None:
             # Without a code the caller watches every complaint they may read.
             access.require(spec.name, "read")
+        else:
+            # With one, they see what trackComplaint shows to anyone holding the code.
+            access.require(spec.name, "track")
         async for change in events.complaint_changes():
             if tracking_code is not None:
                 if change.tracking_code.upper() != tracking_code.strip().upper():

@@ -20,6 +20,7 @@ from tortoise.expressions import Q
 from admin import i18n
 from admin.badges import badge
 from core.errors import BadUserInput
+from models.declaration import load_callable
 from models.registry import ModelSpec, RelationField, ScalarField
 from services import crud
 
@@ -155,8 +156,7 @@ async def list_filters(spec: ModelSpec, access) -> list[ListFilter]:
             made.append(ListFilter(name, ChoiceFilter(name, label, options),
                                    lambda raw, n=name, m=members: Q(**{n: m[raw]}) if raw in m else None))
         elif scalar is not None and scalar.python_type is bool:
-            options = [(i18n.value_label("True"), "true"), (i18n.value_label("False"), "false")]
-            made.append(ListFilter(name, ChoiceFilter(name, label, options),
+            made.append(ListFilter(name, ChoiceFilter(name, label, yes_no_options()),
                                    lambda raw, n=name: Q(**{n: raw == "true"}) if raw in ("true", "false") else None))
         elif relation is not None and relation.kind == "fk":
             options = await related_options(spec, relation, access)
@@ -165,7 +165,22 @@ async def list_filters(spec: ModelSpec, access) -> list[ListFilter]:
             allowed = {str(pk) for _, pk in options}
             made.append(ListFilter(name, ChoiceFilter(name, label, [(text, str(pk)) for text, pk in options]),
                                    lambda raw, c=relation.column, a=allowed: Q(**{c: int(raw)}) if raw in a else None))
+    for name, path in spec.declaration.conditions.items():
+        made.append(ListFilter(name, ChoiceFilter(name, i18n.field_label(name), yes_no_options()),
+                               lambda raw, p=path: _condition(p, raw)))
     return made
+
+
+def yes_no_options() -> list[tuple[str, str]]:
+    return [(i18n.value_label("True"), "true"), (i18n.value_label("False"), "false")]
+
+
+def _condition(path: str, raw: str) -> Q | None:
+    """A declared yes/no condition (``Simpul.conditions``) as chosen in the dropdown."""
+    if raw not in ("true", "false"):
+        return None
+    condition = load_callable(path)()
+    return condition if raw == "true" else ~condition
 
 
 # --- forms ------------------------------------------------------------------------------------

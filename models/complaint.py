@@ -46,6 +46,7 @@ class Complaint(Model):
         searchable = ("tracking_code", "title", "body")
         regency_path = "regency__code"
         personal = ("reporter_name", "reporter_contact")
+        conditions = {"overdue": "services.workflow.overdue"}
         # Status moves only through the workflow (transitionComplaint), never by a plain update.
         readonly = ("tracking_code", "status", "created_at", "updated_at", "resolved_at", "due_at")
         admin_columns = ("tracking_code", "title", "regency", "category", "status", "created_at", "due_at")

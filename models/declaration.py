@@ -7,6 +7,7 @@ only that, never a list of models of their own.
 """
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,12 +43,22 @@ class Declaration:
     #: Dotted path to ``async def check(row, relations: dict[str, list]) -> None`` that enforces
     #: rules across fields (raising BadUserInput) before a create or update is saved.
     validator: str | None = None
+    #: Named yes/no conditions computed in SQL, as dotted paths to ``def condition() -> Q``
+    #: (``{"overdue": "services.workflow.overdue"}``): ``<Model>Filter`` gets ``overdue: Boolean``,
+    #: true for the rows the Q matches, false for the others.
+    conditions: dict[str, str] = field(default_factory=dict)
     #: Admin menu icon (Font Awesome class).
     icon: str = "fas fa-table"
     extra: dict[str, Any] = field(default_factory=dict)
 
     def allows(self, operation: str) -> bool:
         return operation in self.operations
+
+
+def load_callable(path: str) -> Any:
+    """The function a declaration names by dotted path (``services.agreement_rules.check_agreement``)."""
+    module, _, name = path.rpartition(".")
+    return getattr(importlib.import_module(module), name)
 
 
 def read_declaration(model: type) -> Declaration | None:

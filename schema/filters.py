@@ -13,6 +13,7 @@ import strawberry
 from tortoise.expressions import Q, Subquery
 
 from core.errors import BadUserInput
+from models.declaration import load_callable
 from models.registry import ModelSpec, RelationField, ScalarField
 from schema.scalars import graphql_type, operator_family
 
@@ -61,10 +62,14 @@ def build_filter_input(spec: ModelSpec, ns) -> Any:
         annotations[field.name] = operators_input(field.python_type, ns, is_id=field.name == spec.pk) | None
     for relation in filterable_relations(spec):
         annotations[relation.name] = f"{relation.target}Filter | None"
+    for name in spec.declaration.conditions:
+        annotations[name] = bool | None
     for combinator in ("and_", "or_"):
         annotations[combinator] = f"list[{spec.name}Filter] | None"
     annotations["not_"] = f"{spec.name}Filter | None"
     attributes = {name: None for name in annotations}
+    for name, path in spec.declaration.conditions.items():
+        attributes[name] = strawberry.field(default=None, description=_first_line(load_callable(path).__doc__))
     attributes.update({
         "and_": strawberry.field(default=None, name="and", description="All of these must hold."),
         "or_": strawberry.field(default=None, name="or", description="At least one of these must hold."),
@@ -85,6 +90,11 @@ def filter_to_q(spec: ModelSpec, where: Any, access) -> Q:
         sub = getattr(where, relation.name, None)
         if sub is not None:
             parts.append(_relation_condition(spec, relation, sub, access))
+    for name, path in spec.declaration.conditions.items():
+        wanted = getattr(where, name, None)
+        if wanted is not None:
+            condition = load_callable(path)()
+            parts.append(condition if wanted else ~condition)
     if where.and_:
         parts.extend(filter_to_q(spec, item, access) for item in where.and_)
     if where.or_ is not None:
@@ -93,6 +103,10 @@ def filter_to_q(spec: ModelSpec, where: Any, access) -> Q:
     if where.not_ is not None:
         parts.append(~filter_to_q(spec, where.not_, access))
     return Q(*parts) if parts else Q()
+
+
+def _first_line(text: str | None) -> str | None:
+    return text.strip().splitlines()[0] if text else None
 
 
 def _scalar_conditions(spec: ModelSpec, field: ScalarField, ops: Any) -> list[Q]:

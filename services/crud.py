@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import importlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -20,6 +19,7 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from core.errors import BadUserInput, Forbidden, not_found
+from models.declaration import load_callable
 from models.registry import ModelSpec, RelationField, ScalarField, camel
 from services import audit
 
@@ -168,9 +168,7 @@ async def _run_validator(spec: ModelSpec, row: Model, many: dict[str, list[int]]
     path = spec.declaration.validator
     if not path:
         return
-    module, _, name = path.rpartition(".")
-    validator = getattr(importlib.import_module(module), name)
-    await validator(row, many)
+    await load_callable(path)(row, many)
 
 
 async def _current_many(row: Model, spec: ModelSpec) -> dict[str, list[int]]:

@@ -146,7 +146,10 @@ class GraphQLClient:
 async def http(app):
     import httpx
 
-    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
+    # A fresh caller address per test: submissions and logins are rate-limited per address,
+    # and with Redis the counts outlive a test.
+    address = f"198.51.100.{uuid.uuid4().hex[:8]}"
+    transport = httpx.ASGITransport(app=app, client=(address, 50000))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
 

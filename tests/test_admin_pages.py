@@ -121,3 +121,21 @@ async def test_indonesian_by_default_english_on_request(world, kominfo):
 async def test_status_shown_in_colour(world, kominfo):
     listing = (await kominfo.get("/admin/complaint/list")).text
     assert '<span class="badge bg-red" data-value="RECEIVED">' in listing
+
+
+async def test_overdue_filter_in_the_complaint_list(world, asgi):
+    from models import Complaint
+
+    late_karawang, late_bekasi = world.complaints["32.15"][0], world.complaints["32.16"][0]
+    past = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=2)
+    await Complaint.filter(pk__in=[late_karawang.pk, late_bekasi.pk]).update(due_at=past)
+    async with client_for(asgi) as http:
+        staff = AdminClient(http)
+        assert (await staff.login("staff.karawang")).status_code == 303
+        overdue = (await staff.get("/admin/complaint/list?overdue=true")).text
+        on_time = (await staff.get("/admin/complaint/list?overdue=false")).text
+    assert "Terlambat" in overdue
+    assert late_karawang.tracking_code in overdue and late_bekasi.tracking_code not in overdue
+    assert all(c.tracking_code not in overdue for c in world.complaints["32.15"][1:])
+    assert late_karawang.tracking_code not in on_time
+    assert all(c.tracking_code in on_time for c in world.complaints["32.15"][1:])

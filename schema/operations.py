@@ -95,13 +95,15 @@ async def list_page(spec: ModelSpec, info, where, order, first, after, search) -
         queryset = queryset.filter(search_condition(spec, search))
     limit = page_size(first)
     offset = decode_cursor(after) + 1 if after is not None else 0
-    rows = await queryset.order_by(*ordering_for(spec, order)).offset(offset).limit(limit + 1)
-    counted = queryset
+    page = queryset.order_by(*ordering_for(spec, order)).offset(offset).limit(limit + 1)
+
+    async def fetch() -> list:
+        return await page
 
     async def count() -> int:
-        return await counted.count()
+        return await queryset.count()
 
-    return Page(rows=rows[:limit], offset=offset, has_next=len(rows) > limit, count=count)
+    return Page(fetch=fetch, offset=offset, limit=limit, count=count)
 
 
 def build_query_fields(spec: ModelSpec, ns) -> dict[str, Any]:

@@ -5,10 +5,12 @@ with the server's secret so that a cursor the server did not issue is
 refused instead of silently paging somewhere unexpected.
 """
 
+import asyncio
 import base64
 import hashlib
 import hmac
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import strawberry
@@ -62,23 +64,42 @@ class PageInfo:
 
 @dataclass
 class Page:
-    """One page of rows; the generated ``<Model>Connection`` types read it."""
+    """One page of rows; the generated ``<Model>Connection`` types read it.
 
-    rows: list
+    Nothing is read until a field needs it: ``{ totalCount }`` alone runs only
+    the count, ``nodes``/``edges``/``pageInfo`` share one read of the page.
+    """
+
+    #: Reads up to ``limit + 1`` rows from ``offset`` (the extra row tells whether more follow).
+    fetch: Callable[[], Awaitable[list]]
     offset: int
-    has_next: bool
-    count: Any  # an awaitable factory for the total, run only when `totalCount` is asked for
+    limit: int
+    #: Reads the total; run only when ``totalCount`` is asked for.
+    count: Callable[[], Awaitable[int]]
+    _fetched: "asyncio.Future[list] | None" = field(default=None, repr=False)
+
+    async def _read(self) -> list:
+        if self._fetched is None:
+            # One future shared by every field of this connection, however many ask at once.
+            self._fetched = asyncio.ensure_future(self.fetch())
+        return await self._fetched
+
+    async def rows(self) -> list:
+        return (await self._read())[: self.limit]
+
+    async def has_next(self) -> bool:
+        return len(await self._read()) > self.limit
 
     def cursor(self, index: int) -> str:
         return encode_cursor(self.offset + index)
 
-    @property
-    def page_info(self) -> PageInfo:
+    async def page_info(self) -> PageInfo:
+        rows = await self.rows()
         return PageInfo(
-            has_next_page=self.has_next,
+            has_next_page=await self.has_next(),
             has_previous_page=self.offset > 0,
-            start_cursor=self.cursor(0) if self.rows else None,
-            end_cursor=self.cursor(len(self.rows) - 1) if self.rows else None,
+            start_cursor=self.cursor(0) if rows else None,
+            end_cursor=self.cursor(len(rows) - 1) if rows else None,
         )
 
 
@@ -93,14 +114,14 @@ def build_connection(spec, ns) -> Any:
     async def total_count(root: strawberry.Parent[Page]) -> int:
         return await root.count()
 
-    def nodes(root: strawberry.Parent[Page]) -> list[node]:  # type: ignore[valid-type]
-        return root.rows
+    async def nodes(root: strawberry.Parent[Page]) -> list[node]:  # type: ignore[valid-type]
+        return await root.rows()
 
-    def edges(root: strawberry.Parent[Page]) -> list[edge]:  # type: ignore[valid-type]
-        return [edge(cursor=root.cursor(i), node=row) for i, row in enumerate(root.rows)]
+    async def edges(root: strawberry.Parent[Page]) -> list[edge]:  # type: ignore[valid-type]
+        return [edge(cursor=root.cursor(i), node=row) for i, row in enumerate(await root.rows())]
 
-    def page_info(root: strawberry.Parent[Page]) -> PageInfo:
-        return root.page_info
+    async def page_info(root: strawberry.Parent[Page]) -> PageInfo:
+        return await root.page_info()
 
     nodes.__annotations__["return"] = f"list[{node}]"
     edges.__annotations__["return"] = f"list[{node}Edge]"

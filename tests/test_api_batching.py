@@ -55,3 +55,20 @@ async def test_nested_list_costs_the_same_for_ten_and_a_hundred_rows(world, as_r
     assert len(many) <= 7, many
     if role == "staff.karawang":
         assert {n["regency"]["code"] for n in nodes} == {"32.15"}
+
+
+async def test_a_connection_reads_only_what_is_asked_and_the_page_once(world, as_role):
+    client = as_role("kominfo")
+    await client("{ regencies { totalCount } }")  # the caller and the policy, looked up before counting
+    # Only the total: a COUNT, no page of rows
+    counted, body = await statements_for(client, "{ complaints { totalCount } }")
+    assert body["data"]["complaints"]["totalCount"] == 6
+    page_reads = [s for s in counted if s.startswith("SELECT") and "COUNT" not in s.upper() and '"complaint"' in s]
+    assert page_reads == [], counted
+    # Nodes, edges and pageInfo together: the page is read once
+    listed, body = await statements_for(
+        client, "{ complaints(first: 4) { nodes { id } edges { cursor } pageInfo { hasNextPage endCursor } } }"
+    )
+    assert body["data"]["complaints"]["pageInfo"]["hasNextPage"] is True
+    assert len(body["data"]["complaints"]["nodes"]) == len(body["data"]["complaints"]["edges"]) == 4
+    assert len([s for s in listed if '"complaint"' in s and "LIMIT" in s]) == 1, listed

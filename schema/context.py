@@ -37,13 +37,21 @@ class Context:
         Deferred until validation passed, so a malformed, too deep or too costly
         request is refused before touching the database.
         """
-        if self._access is not None:
-            return
+        if self._access is None:
+            self._access = await self._look_up_access()
+
+    async def fresh_access(self):
+        """The caller's access as a new request would see it now (a long-lived subscription asks per event):
+        a changed policy applies, and a deactivated account raises ``Unauthenticated``."""
+        self._access = await self._look_up_access()
+        return self._access
+
+    async def _look_up_access(self):
         from permissions.access import access_for
         from services.tokens import active_user
 
         user = None if self.caller_id is None else await active_user(self.caller_id)
-        self._access = await access_for(user)
+        return await access_for(user)
 
     def loader(self, key: Any, load_fn) -> DataLoader:
         """One DataLoader per relation (and arguments) per request: rows are batched, never refetched."""

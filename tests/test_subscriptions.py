@@ -134,3 +134,22 @@ async def test_a_bad_token_in_connection_init_is_rejected(app, world, authorizat
         with pytest.raises(WebSocketClosed) as closed:
             await ws.receive_json()
     assert (closed.value.code, closed.value.reason) == (4403, "Forbidden")
+
+
+async def test_a_revoked_role_stops_a_running_subscription_at_the_next_change(app, world, tokens, as_role):
+    from permissions.management import revoke_role
+
+    complaint = world.complaints["32.15"][0]
+    async with connected(app, tokens["staff.karawang"]) as ws:
+        # Given Karawang staff watching their desk
+        await subscribe(ws, "desk")
+        # When their role is revoked while the subscription runs, and then a Karawang complaint moves
+        assert await revoke_role("staff.karawang", "regency_staff", "32.15")
+        await move(as_role, "kominfo", complaint, "VERIFIED")
+        # then the change is not delivered: the subscription ends with the error a new request would get
+        message = await ws.receive_json()
+        assert (message["id"], message["type"]) == ("desk", "next")
+        assert message["payload"]["data"] is None
+        [error] = message["payload"]["errors"]
+        assert error["extensions"]["code"] == "FORBIDDEN"
+        assert complaint.tracking_code not in json.dumps(message)

@@ -126,18 +126,18 @@ def subscription_fields(ns, registry) -> dict[str, Any]:
     async def complaint_updated(
         info: strawberry.Info, tracking_code: str | None = None
     ) -> AsyncGenerator[ComplaintTracking, None]:
-        access = info.context.access
-        if tracking_code is None:
-            # Without a code the caller watches every complaint they may read.
-            access.require(spec.name, "read")
-        else:
-            # With one, they see what trackComplaint shows to anyone holding the code.
-            access.require(spec.name, "track")
+        ctx = info.context
+        # With a code, anyone sees what trackComplaint shows; without one, every complaint they may read.
+        action = "track" if tracking_code is not None else "read"
+        ctx.access.require(spec.name, action)
+        wanted = tracking_code.strip().upper() if tracking_code is not None else None
         async for change in events.complaint_changes():
-            if tracking_code is not None:
-                if change.tracking_code.upper() != tracking_code.strip().upper():
-                    continue
-            elif await crud.get_row(spec, access, change.complaint_id) is None:
+            if wanted is not None and change.tracking_code.upper() != wanted:
+                continue
+            # Each event is answered as a new request would be: policy changes and deactivations count.
+            access = await ctx.fresh_access()
+            access.require(spec.name, action)
+            if wanted is None and await crud.get_row(spec, access, change.complaint_id) is None:
                 continue
             view = await complaints.track_complaint(change.tracking_code)
             if view is not None:

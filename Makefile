@@ -49,8 +49,9 @@ test-postgres: install
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} $(BIN)/python -m pytest
 
+# `make bench ROWS=50000 REPEAT=30`: figures and ratios against a baseline run in the same process.
 bench: install
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(if $(ROWS),--rows $(ROWS)) $(if $(REPEAT),--repeat $(REPEAT))
 
 clean:
 	rm -rf $(VENV) data/*.sqlite3*

@@ -47,8 +47,8 @@ async def signed_in(request: Request) -> Panel:
     session = await session_store(request).load(request.cookies.get(COOKIE_NAME))
     if session is None or session.user_id is None:
         raise LoginRequired()
-    user = await User.get_or_none(pk=session.user_id, is_active=True)
-    if user is None:  # removed or deactivated since signing in
+    user = await User.get_or_none(pk=session.user_id, is_active=True, session_epoch=session.epoch)
+    if user is None:  # removed, deactivated or given a new password since signing in
         await session_store(request).delete(session.token)
         raise LoginRequired()
     request.state.admin = user  # fastapi-admin's avatar template reads it

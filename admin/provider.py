@@ -69,7 +69,7 @@ class SimpulLoginProvider(Provider):
         await store.delete(session.token)
         remember = form.get("remember_me") == "on"
         ttl = REMEMBERED_SECONDS if remember else SIGNED_IN_SECONDS
-        signed_in = await store.create(user.pk, ttl)
+        signed_in = await store.create(user.pk, ttl, epoch=user.session_epoch)
         response = RedirectResponse(request.app.admin_path + "/", status_code=HTTP_303_SEE_OTHER)
         set_session_cookie(request, response, signed_in.token, ttl if remember else None)
         return response

@@ -14,6 +14,8 @@ class User(Model):
     #: Home regency of regency staff.
     regency = fields.ForeignKeyField("models.Regency", related_name="users", null=True, on_delete=fields.SET_NULL)
     is_active = fields.BooleanField(default=True)
+    #: Raised by a password change: tokens and panel sessions of an earlier epoch stop working.
+    session_epoch = fields.IntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -13,8 +13,8 @@ class Context:
     request: Any = None
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     client_address: str | None = None
-    #: The user id the request's token names (already signature-checked), None for anonymous.
-    caller_id: int | None = None
+    #: Whom the request's token names (signature already checked), None for anonymous.
+    caller: Any = None  # services.tokens.TokenSubject
     loaders: dict[Any, DataLoader] = field(default_factory=dict)
     #: The `connection_init` payload of a WebSocket (subscriptions send their token there).
     connection_params: dict[str, Any] | None = None
@@ -50,7 +50,7 @@ class Context:
         from permissions.access import access_for
         from services.tokens import active_user
 
-        user = None if self.caller_id is None else await active_user(self.caller_id)
+        user = None if self.caller is None else await active_user(self.caller)
         return await access_for(user)
 
     def loader(self, key: Any, load_fn) -> DataLoader:

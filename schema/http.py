@@ -12,7 +12,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from core.errors import Unauthenticated
 from core.settings import Settings
 from schema.context import Context
-from services.tokens import user_id_from_authorization
+from services.tokens import subject_of_authorization
 
 
 def client_address(connection: HTTPConnection) -> str | None:
@@ -24,14 +24,14 @@ class SimpulGraphQL(GraphQL):
 
     async def get_context(self, request: HTTPConnection, response: Any) -> Context:
         # The caller's access is resolved after validation (schema/caller.py), not here.
-        return Context(request=request, client_address=client_address(request), caller_id=request.scope.get("simpul.caller_id"))
+        return Context(request=request, client_address=client_address(request), caller=request.scope.get("simpul.caller"))
 
     async def on_ws_connect(self, context: Context) -> Any:
         """Subscriptions sign in with `{"Authorization": "Bearer <token>"}` in `connection_init`."""
         params = context.connection_params or {}
         header = params.get("Authorization") or params.get("authorization")
         try:
-            context.caller_id = user_id_from_authorization(header)
+            context.caller = subject_of_authorization(header)
             await context.resolve_access()
         except Unauthenticated as error:
             raise ConnectionRejectionError({"message": error.message, "code": error.code}) from None
@@ -41,7 +41,7 @@ class SimpulGraphQL(GraphQL):
         if scope["type"] == "http":
             header = _header(scope, b"authorization")
             try:
-                scope["simpul.caller_id"] = user_id_from_authorization(header)
+                scope["simpul.caller"] = subject_of_authorization(header)
             except Unauthenticated as error:
                 response = JSONResponse(
                     {"data": None, "errors": [{"message": error.message, "extensions": {"code": error.code}}]},

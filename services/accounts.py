@@ -217,6 +217,8 @@ async def update_user(
         user.role, user.regency = new_role, regency
         if password_hash is not None:
             user.password_hash = password_hash
+            # Whoever held the old password may hold a token or a panel session: end them all.
+            user.session_epoch += 1
         if is_active is not None:
             user.is_active = is_active
         await user.save()

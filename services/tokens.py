@@ -1,13 +1,16 @@
 """Session tokens: signed, expiring JWTs (HS256) naming the user, sent as ``Authorization: Bearer <token>``.
 
 Claims: ``sub`` (the user's id, as a string), ``iat``, ``exp`` (``iat`` +
-``TOKEN_TTL_SECONDS``, 8 hours by default) and ``iss`` = ``"simpul"``. The
+``TOKEN_TTL_SECONDS``, 8 hours by default), ``iss`` = ``"simpul"`` and ``ver``
+(the user's session epoch: a password change raises it and so ends every
+earlier token). The
 token carries no role: roles are read from the policy on every request, so a
 role change or a deactivation takes effect at once, not when the token expires.
 """
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import jwt
 
@@ -27,12 +30,20 @@ def issue_token(user: User, *, ttl_seconds: int | None = None) -> str:
     settings = get_settings()
     now = int(time.time())
     ttl = settings.token_ttl_seconds if ttl_seconds is None else ttl_seconds
-    claims = {"sub": str(user.pk), "iat": now, "exp": now + ttl, "iss": ISSUER}
+    claims = {"sub": str(user.pk), "iat": now, "exp": now + ttl, "iss": ISSUER, "ver": user.session_epoch}
     return jwt.encode(claims, settings.secret_key, algorithm=ALGORITHM)
 
 
-def user_id_from_token(token: str) -> int:
-    """The user id a token names, checked without touching the database.
+@dataclass(frozen=True)
+class TokenSubject:
+    """Whom a correctly signed, unexpired token names; the user row is looked up later."""
+
+    user_id: int
+    session_epoch: int
+
+
+def subject_of_token(token: str) -> TokenSubject:
+    """What a token names, checked without touching the database.
 
     Unauthenticated for a bad signature, expiry, a foreign issuer or garbage.
     """
@@ -42,19 +53,20 @@ def user_id_from_token(token: str) -> int:
             get_settings().secret_key,
             algorithms=[ALGORITHM],  # never trust the token's own "alg" header
             issuer=ISSUER,
-            options={"require": ["sub", "iat", "exp", "iss"]},
+            options={"require": ["sub", "iat", "exp", "iss", "ver"]},
         )
     except jwt.InvalidTokenError:
         raise Unauthenticated(INVALID_TOKEN) from None
     user_id = _user_id(claims.get("sub"))
-    if user_id is None:
+    epoch = claims.get("ver")
+    if user_id is None or not isinstance(epoch, int) or isinstance(epoch, bool):
         raise Unauthenticated(INVALID_TOKEN)
-    return user_id
+    return TokenSubject(user_id, epoch)
 
 
-async def active_user(user_id: int) -> User:
-    """The active user with this id; Unauthenticated when it is gone or deactivated."""
-    user = await User.filter(pk=user_id, is_active=True).first()
+async def active_user(subject: TokenSubject) -> User:
+    """The active user a token names; Unauthenticated when it is gone, deactivated or its password changed since."""
+    user = await User.filter(pk=subject.user_id, is_active=True, session_epoch=subject.session_epoch).first()
     if user is None:
         raise Unauthenticated(INVALID_TOKEN)
     return user
@@ -62,14 +74,14 @@ async def active_user(user_id: int) -> User:
 
 async def user_from_token(token: str) -> User:
     """The active user a token names; Unauthenticated for a bad signature, expiry, garbage or a gone/inactive user."""
-    return await active_user(user_id_from_token(token))
+    return await active_user(subject_of_token(token))
 
 
-def user_id_from_authorization(header: str | None) -> int | None:
-    """The caller's user id from an ``Authorization`` header, checked without touching the database.
+def subject_of_authorization(header: str | None) -> TokenSubject | None:
+    """Whom an ``Authorization`` header names, checked without touching the database.
 
     No header (or an empty one) → None, the anonymous ``public`` caller.
-    ``Bearer <token>`` → the id that token names. Anything else → Unauthenticated:
+    ``Bearer <token>`` → whom that token names. Anything else → Unauthenticated:
     a client that sends credentials we cannot read must hear so, not be served
     silently as anonymous.
     """
@@ -80,13 +92,13 @@ def user_id_from_authorization(header: str | None) -> int | None:
     # The scheme name is case-insensitive (RFC 7235); the token is one word.
     if scheme.lower() != "bearer" or not token or " " in token:
         raise Unauthenticated(BAD_HEADER)
-    return user_id_from_token(token)
+    return subject_of_token(token)
 
 
 async def user_from_authorization(header: str | None) -> User | None:
-    """The caller of a request from its ``Authorization`` header (see ``user_id_from_authorization``)."""
-    user_id = user_id_from_authorization(header)
-    return None if user_id is None else await active_user(user_id)
+    """The caller of a request from its ``Authorization`` header (see ``subject_of_authorization``)."""
+    subject = subject_of_authorization(header)
+    return None if subject is None else await active_user(subject)
 
 
 def _user_id(subject: object) -> int | None:

@@ -372,7 +372,12 @@ async def test_update_password_and_deactivate(admin):
     target = await User.get(username="staff.bekasi")
     token = issue_token(target)
     await update_user(admin, target.pk, password="another-password")
-    assert (await authenticate("staff.bekasi", "another-password", None, throttle=throttle())).pk == target.pk
+    # Whoever held the old password may hold its token: the change ends it
+    assert (await refused(user_from_token(token))).message == INVALID_TOKEN
+    signed_in = await authenticate("staff.bekasi", "another-password", None, throttle=throttle())
+    assert signed_in.pk == target.pk
+    token = issue_token(signed_in)
+    assert (await user_from_token(token)).pk == target.pk
     with pytest.raises(BadUserInput, match="at least 8"):
         await update_user(admin, target.pk, password="short")
 

@@ -6,7 +6,7 @@ Kiosk) is expected to be Kominfo-only, as the default policy's `*` rule makes it
 """
 import pytest
 
-from models import Agreement, AuditEntry, Complaint
+from models import Agreement, AuditEntry, Complaint, User
 from models.registry import registry_from_modules
 from tests.admin_client import AdminClient, admin_asgi, client_for
 from tests.conftest import ROLES, TEST_MODEL_MODULES
@@ -172,6 +172,20 @@ async def test_wrong_password_and_logout(world, as_role):
     assert (await client.get("/admin/complaint/list")).status_code == 200
     assert (await client.post("/admin/logout")).status_code == 303
     assert (await client.get("/admin/complaint/list")).status_code == 303
+
+
+async def test_a_password_change_ends_the_panel_sessions_of_the_old_password(world, as_role):
+    from permissions.access import access_for
+    from services.accounts import update_user
+
+    staff = await as_role("staff.karawang")
+    assert (await staff.get("/admin/complaint/list")).status_code == 200
+    # When an administrator gives staff.karawang a new password
+    kominfo = await access_for(await User.get(username="kominfo"))
+    await update_user(kominfo, (await User.get(username="staff.karawang")).pk, password="a-brand-new-password")
+    # then the session opened with the old one is over: back to the login page
+    response = await staff.get("/admin/complaint/list")
+    assert response.status_code == 303 and response.headers["location"].endswith("/admin/login")
 
 
 async def test_personal_fields_hidden_without_read_personal(world, as_role):

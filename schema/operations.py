@@ -8,7 +8,8 @@ from core.errors import BadUserInput
 from models.registry import ModelSpec, camel
 from schema.filters import filter_to_q
 from schema.ordering import order_by as ordering_for
-from schema.pagination import Page, decode_cursor, page_size
+from schema.cursors import Keyset, nulls_sort_high
+from schema.pagination import Page, page_size
 from schema.scalars import graphql_type
 from services import crud
 
@@ -94,8 +95,12 @@ async def list_page(spec: ModelSpec, info, where, order, first, after, search) -
     if search:
         queryset = queryset.filter(search_condition(spec, search))
     limit = page_size(first)
-    offset = decode_cursor(after) + 1 if after is not None else 0
-    page = queryset.order_by(*ordering_for(spec, order)).offset(offset).limit(limit + 1)
+    ordering = ordering_for(spec, order)
+    keyset = Keyset(spec, ordering)
+    page = queryset
+    if after is not None:
+        page = page.filter(keyset.after(after, nulls_sort_high(spec)))
+    page = page.order_by(*ordering).limit(limit + 1)
 
     async def fetch() -> list:
         return await page
@@ -103,7 +108,7 @@ async def list_page(spec: ModelSpec, info, where, order, first, after, search) -
     async def count() -> int:
         return await queryset.count()
 
-    return Page(fetch=fetch, offset=offset, limit=limit, count=count)
+    return Page(fetch=fetch, limit=limit, count=count, cursor=keyset.cursor_of, after_cursor=after is not None)
 
 
 def build_query_fields(spec: ModelSpec, ns) -> dict[str, Any]:

@@ -1,14 +1,10 @@
 """Connections: ``totalCount``, ``nodes``, ``edges`` and ``pageInfo`` with opaque, signed cursors.
 
-A cursor is the position of a row in the ordered, filtered result, signed
-with the server's secret so that a cursor the server did not issue is
-refused instead of silently paging somewhere unexpected.
+The cursors are keyset cursors (schema/cursors.py): each names its row by its
+sort-key values, so paging continues after that row however the table changed.
 """
 
 import asyncio
-import base64
-import hashlib
-import hmac
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,34 +12,9 @@ from typing import Any
 import strawberry
 
 from core.errors import BadUserInput
-from core.settings import get_settings
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
-_PREFIX = "c1"
-
-
-def _signature(position: int) -> str:
-    key = get_settings().secret_key.encode()
-    return hmac.new(key, f"{_PREFIX}:{position}".encode(), hashlib.sha256).hexdigest()[:16]
-
-
-def encode_cursor(position: int) -> str:
-    raw = f"{_PREFIX}:{position}:{_signature(position)}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> int:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        prefix, position, signature = base64.urlsafe_b64decode(padded.encode()).decode().split(":")
-        value = int(position)
-        valid = prefix == _PREFIX and value >= 0 and hmac.compare_digest(signature, _signature(value))
-    except (ValueError, UnicodeDecodeError):
-        valid = False
-    if not valid:
-        raise BadUserInput("`after` is not a cursor this API issued; use a cursor from `edges` or `pageInfo`.")
-    return value
 
 
 def page_size(first: int | None) -> int:
@@ -70,12 +41,15 @@ class Page:
     the count, ``nodes``/``edges``/``pageInfo`` share one read of the page.
     """
 
-    #: Reads up to ``limit + 1`` rows from ``offset`` (the extra row tells whether more follow).
+    #: Reads up to ``limit + 1`` rows (the extra row tells whether more follow).
     fetch: Callable[[], Awaitable[list]]
-    offset: int
     limit: int
     #: Reads the total; run only when ``totalCount`` is asked for.
     count: Callable[[], Awaitable[int]]
+    #: The cursor naming one row of this page.
+    cursor: Callable[[Any], str]
+    #: True when the page starts after a cursor (rows before it existed when that cursor was issued).
+    after_cursor: bool = False
     _fetched: "asyncio.Future[list] | None" = field(default=None, repr=False)
 
     async def _read(self) -> list:
@@ -90,16 +64,13 @@ class Page:
     async def has_next(self) -> bool:
         return len(await self._read()) > self.limit
 
-    def cursor(self, index: int) -> str:
-        return encode_cursor(self.offset + index)
-
     async def page_info(self) -> PageInfo:
         rows = await self.rows()
         return PageInfo(
             has_next_page=await self.has_next(),
-            has_previous_page=self.offset > 0,
-            start_cursor=self.cursor(0) if rows else None,
-            end_cursor=self.cursor(len(rows) - 1) if rows else None,
+            has_previous_page=self.after_cursor,
+            start_cursor=self.cursor(rows[0]) if rows else None,
+            end_cursor=self.cursor(rows[-1]) if rows else None,
         )
 
 
@@ -118,7 +89,7 @@ def build_connection(spec, ns) -> Any:
         return await root.rows()
 
     async def edges(root: strawberry.Parent[Page]) -> list[edge]:  # type: ignore[valid-type]
-        return [edge(cursor=root.cursor(i), node=row) for i, row in enumerate(await root.rows())]
+        return [edge(cursor=root.cursor(row), node=row) for row in await root.rows()]
 
     async def page_info(root: strawberry.Parent[Page]) -> PageInfo:
         return await root.page_info()

@@ -38,6 +38,8 @@ class Complaint(Model):
     class Meta:
         table = "complaint"
         ordering = ["-created_at", "id"]
+        # A desk lists its regency's complaints newest first, and watches deadlines.
+        indexes = (("regency_id", "created_at"), ("created_at",), ("due_at",))
 
     class Simpul:
         plural = "complaints"

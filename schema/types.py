@@ -1,4 +1,6 @@
 """The GraphQL object type of each declared model, with batched, scoped relation fields."""
+import dataclasses
+import enum
 import json
 from typing import Any
 
@@ -94,9 +96,12 @@ def _arguments_key(*values: Any) -> str:
 
 
 def _plain(value: Any) -> Any:
+    """Filter and order inputs (strawberry inputs are dataclasses) as plain data for the loader key."""
     if isinstance(value, list):
         return [_plain(v) for v in value]
-    if hasattr(value, "__dict__"):
-        return {k: _plain(v) for k, v in vars(value).items() if v is not None}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if dataclasses.is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value) if getattr(value, f.name) is not None}
     return value
 

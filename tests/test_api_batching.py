@@ -72,3 +72,21 @@ async def test_a_connection_reads_only_what_is_asked_and_the_page_once(world, as
     assert body["data"]["complaints"]["pageInfo"]["hasNextPage"] is True
     assert len(body["data"]["complaints"]["nodes"]) == len(body["data"]["complaints"]["edges"]) == 4
     assert len([s for s in listed if '"complaint"' in s and "LIMIT" in s]) == 1, listed
+
+
+async def test_nested_lists_take_the_first_rows_of_each_parent_in_the_database(world, as_role):
+    kominfo = as_role("kominfo")
+    await add_complaints(world, per_regency=40)
+    query = """
+    { regencies(orderBy: [{code: ASC}]) { nodes { code
+        complaints(first: 3, orderBy: [{trackingCode: DESC}], filter: {status: {eq: RECEIVED}}) { trackingCode status }
+    } } }"""
+    statements, body = await statements_for(kominfo, query)
+    by_code = {n["code"]: n["complaints"] for n in body["data"]["regencies"]["nodes"]}
+    for code in ("32.15", "32.16"):
+        expected = await Complaint.filter(regency__code=code, status="RECEIVED").order_by("-tracking_code").limit(3)
+        assert [c["trackingCode"] for c in by_code[code]] == [c.tracking_code for c in expected]
+    assert by_code["36.71"] == []
+    # One statement for every regency's complaints, and it returns at most 3 per regency
+    [children] = [s for s in statements if "ROW_NUMBER()" in s]
+    assert '"complaint"' in children

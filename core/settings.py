@@ -27,6 +27,8 @@ class Settings:
     login_window_seconds: int = 15 * 60
     submit_rate: str = "10/minute"
     max_query_depth: int = 10
+    #: Worst-case rows one query may ask for (schema/cost.py); GitHub allows 500,000 nodes.
+    max_query_rows: int = 100_000
     public_holidays: tuple[str, ...] = field(default_factory=tuple)
 
     @property

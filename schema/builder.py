@@ -4,11 +4,12 @@ from importlib import import_module
 from typing import Any
 
 import strawberry
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import AddValidationRules, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 
 from core.settings import get_settings
 from models.registry import Registry
 from schema.caller import ResolveCaller
+from schema.cost import query_cost_rule
 from schema.errors import ErrorCodes, log_errors
 from schema.filters import build_filter_input
 from schema.namespace import Namespace
@@ -66,6 +67,7 @@ def build_schema(registry: Registry, domain_modules: Sequence[str] = DOMAIN_MODU
             ErrorCodes,
             ResolveCaller,
             lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+            lambda: AddValidationRules([query_cost_rule(settings.max_query_rows)]),
             lambda: MaxAliasesLimiter(max_alias_count=30),
             lambda: MaxTokensLimiter(max_token_count=2000),
         ],

@@ -121,6 +121,48 @@ async def test_query_too_deep_is_refused_before_any_sql(world, gql):
     deep = "{ regencies { nodes { agreements { regency { agreements { regency { agreements { regency { agreements { regency { agreements { number } } } } } } } } } } } }"
     with count_statements() as statements:
         body = await gql(deep)
-    assert codes(body) == ["BAD_USER_INPUT"]
-    assert "depth" in body["errors"][0]["message"].lower()
+    # (It is also far too costly; both refusals may be reported.)
+    assert set(codes(body)) == {"BAD_USER_INPUT"} and body["data"] is None
+    assert any("depth" in e["message"].lower() for e in body["errors"])
     assert statements == []
+
+
+COSTLY = """
+query($n: Int) {
+  complaints(first: 100) { nodes { regency { complaints(first: $n) { app { complaints(first: 100) { title } } } } } }
+}"""
+
+
+async def test_query_that_could_return_too_many_rows_is_refused_before_any_sql(world, as_role):
+    from tests.sql_counter import count_statements
+
+    kominfo = as_role("kominfo")
+    await kominfo("{ regencies { totalCount } }")  # the caller's lookups, made once
+    # 100 complaints × 100 of their regency's × 100 of each app's: a million rows at worst
+    with count_statements() as statements:
+        body = await kominfo(COSTLY, {"n": 100})
+    assert codes(body) == ["BAD_USER_INPUT"]
+    message = body["errors"][0]["message"]
+    assert "could return up to" in message and "100,000" in message and "`first`" in message
+    assert statements == []
+    # Fragments and inline fragments count the same
+    fragmented = """
+    fragment Deep on Regency { complaints(first: 100) { app { complaints(first: 100) { title } } } }
+    { complaints(first: 100) { nodes { regency { ...Deep } } } }"""
+    assert codes(await kominfo(fragmented)) == ["BAD_USER_INPUT"]
+
+
+async def test_a_broad_but_bounded_query_runs(world, as_role):
+    kominfo = as_role("kominfo")
+    # The benchmark's nested page: 100 complaints with their regency's agreements and apps
+    body = await kominfo(
+        "{ complaints(first: 100) { nodes { regency { agreements { number apps { name } } } app { name } } } }"
+    )
+    assert "errors" not in body, body
+    # The same shape with small literal pages
+    small = COSTLY.replace("query($n: Int)", "query").replace("first: $n", "first: 2").replace("first: 100) { title", "first: 5) { title")
+    body = await kominfo(small)
+    assert "errors" not in body, body
+    # A variable page size counts as a full page whatever its default: the client may send 100
+    with_default = COSTLY.replace("$n: Int", "$n: Int = 2")
+    assert codes(await kominfo(with_default, {"n": 100})) == ["BAD_USER_INPUT"]

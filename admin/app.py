@@ -5,6 +5,7 @@ resources in class attributes shared by every instance) and configure it without
 its async ``configure()``, so mounting needs no start-up hook:
 
 - templates: fastapi-admin's layout and widgets, with our overrides in front (admin/templates);
+- assets: its CSS/JS/fonts served from admin/static at ``/static``, pinned (admin/assets.py);
 - language: Indonesian by default, ``?language=en_US`` switches (remembered in a cookie);
 - sessions: ``core.cache.cache_client()`` — Redis when REDIS_URL is set, else in-process;
 - login: our provider over the API's ``User`` accounts (admin/provider.py);
@@ -18,6 +19,7 @@ from fastapi_admin.app import FastAPIAdmin
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from admin import i18n
+from admin.assets import mount_static
 from admin.domain import accounts, audit, complaints, policies
 from admin.provider import SimpulLoginProvider
 from admin.rendering import install_error_pages, setup_templates
@@ -75,6 +77,7 @@ def create_admin_app(registry: Registry, *, admin_path: str = "/admin", redis_ur
     app.state.registry = registry
     app.state.resources = PanelResources.from_registry(registry, admin_path)
     app.state.sessions = SessionStore(app.redis)
+    mount_static(app)
     SimpulLoginProvider().install(app)
     for domain in (complaints, accounts, policies, audit):
         domain.install(app)

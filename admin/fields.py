@@ -4,7 +4,9 @@ Widgets are fastapi-admin's (``fastapi_admin.widgets``), but made afresh for eve
 request: fastapi-admin keeps options in a widget's shared ``context``, and
 relation pickers here depend on who asks (only rows the caller may read).
 Personal-data fields (``Simpul.personal``) are left out for a row whose reader
-may not see them; a form never accepts a field it did not show.
+may not see them; a form never accepts a field it did not show. The hint under an input
+comes from the language's catalogue (``i18n.field_help``), not straight from the API
+description.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from fastapi_admin.widgets import displays, filters, inputs
 from markupsafe import Markup, escape
 from tortoise.expressions import Q
 
-from admin import i18n
+from admin import clock, i18n
 from admin.badges import badge
 from core.errors import BadUserInput
 from models.declaration import load_callable
@@ -49,7 +51,7 @@ class ManyChoiceInput(inputs.Input):
 class ChoiceFilter(filters.Select):
     def __init__(self, name: str, label: str, options: list[tuple[str, str]]):
         super().__init__(name=name, label=label, null=True)
-        self.options = [("", i18n.gettext("all"))] + options
+        self.options = [(i18n.gettext("all"), "")] + options
 
     async def get_options(self):
         return self.options
@@ -97,7 +99,7 @@ def display_scalar(field: ScalarField, value: Any) -> Markup:
     if field.python_type is bool:
         return Markup(displays.Boolean().templates.get_template(displays.Boolean.template).render(value=value))
     if field.python_type is dt.datetime:
-        return escape(value.strftime("%Y-%m-%d %H:%M"))
+        return escape(clock.shown(value))
     if isinstance(value, (dict, list)):
         return escape(json.dumps(value, ensure_ascii=False))
     return escape(str(value))
@@ -207,7 +209,7 @@ class FormField:
         if self.scalar.is_enum and value is not None:
             return value.value
         if self.scalar.python_type is dt.datetime and value is not None:
-            return value.strftime("%Y-%m-%dT%H:%M")
+            return clock.for_input(value)
         if self.scalar.python_type is dt.date and value is not None:
             return value.isoformat()
         return value
@@ -242,16 +244,40 @@ def _convert(field: ScalarField, raw: str) -> Any:
         if field.python_type is dt.date:
             return dt.date.fromisoformat(raw)
         if field.python_type is dt.datetime:
-            value = dt.datetime.fromisoformat(raw)
-            return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+            return clock.from_input(raw)
     except ValueError:
         raise BadUserInput(f"{label}: {raw!r}?", field=field.name) from None
     return raw
 
 
-def _scalar_widget(field: ScalarField, editable: bool) -> Any:
-    # Tortoise describes an enum field without a comment by listing its members: the dropdown says that already.
-    help_text = None if field.is_enum and field.description and all(m.value in field.description for m in field.python_type) else field.description
+def _description(field: ScalarField | RelationField) -> str | None:
+    """The field's API description, if it says more than the input itself."""
+    description = field.description
+    # Tortoise describes an enum field by listing its members (dropping any comment): the dropdown says that already.
+    if isinstance(field, ScalarField) and field.is_enum and description and all(
+        m.value in description for m in field.python_type
+    ):
+        return None
+    return description
+
+
+def field_help(spec: ModelSpec, field: ScalarField | RelationField) -> str | None:
+    """The hint under the field's input, in the current language (see ``i18n.field_help``)."""
+    return i18n.field_help(spec.name, field.name, _description(field))
+
+
+def shown_fields(spec: ModelSpec) -> list[ScalarField | RelationField]:
+    """Every field a create or update page of the model may show, personal data included, in form order."""
+    hidden = set(spec.declaration.hidden)
+    scalars = [f for f in spec.scalars.values() if f.name not in hidden and f.name != spec.pk]
+    relations = [
+        r for r in spec.relations.values()
+        if r.kind in ("fk", "m2m") and r.name not in hidden and r.writable
+    ]
+    return [*scalars, *relations]
+
+
+def _scalar_widget(field: ScalarField, editable: bool, help_text: str | None) -> Any:
     common = {"null": field.nullable or field.has_default, "help_text": help_text}
     disabled = not editable
     if field.is_enum:
@@ -281,23 +307,21 @@ async def form_fields(
 
     ``locked`` fields are shown but never written here (a domain workflow owns them).
     """
-    hidden = set(spec.declaration.hidden)
     readonly = set(spec.declaration.readonly)
     personal = set(spec.declaration.personal)
     shows_personal = row is None or not personal or await access.can_see_personal(spec, row)
+    shown = shown_fields(spec)
     made: list[FormField] = []
-    for field in spec.scalars.values():
-        if field.name in hidden or field.name == spec.pk or (field.name in personal and not shows_personal):
+    for field in (f for f in shown if isinstance(f, ScalarField)):
+        if field.name in personal and not shows_personal:
             continue
         fixed = field.generated or field.name in readonly or field.name in locked
         if fixed and row is None:
             continue
-        widget = _scalar_widget(field, editable and not fixed)
+        widget = _scalar_widget(field, editable and not fixed, field_help(spec, field))
         widget.context.update(name=field.name, label=i18n.field_label(field.name))
         made.append(FormField(field.name, widget, scalar=field, editable=editable and not fixed))
-    for relation in spec.relations.values():
-        if relation.kind not in ("fk", "m2m") or relation.name in hidden or not relation.writable:
-            continue
+    for relation in (f for f in shown if isinstance(f, RelationField)):
         fixed = relation.name in readonly or relation.name in locked
         if fixed and row is None:
             continue
@@ -306,9 +330,9 @@ async def form_fields(
         if relation.kind == "fk":
             if relation.nullable:
                 options = [("", "")] + options
-            widget = ChoiceInput(options, null=relation.nullable, disabled=not can_edit, help_text=relation.description)
+            widget = ChoiceInput(options, null=relation.nullable, disabled=not can_edit, help_text=field_help(spec, relation))
         else:
-            widget = ManyChoiceInput(options, disabled=not can_edit, help_text=relation.description)
+            widget = ManyChoiceInput(options, disabled=not can_edit, help_text=field_help(spec, relation))
         widget.context.update(name=relation.name, label=i18n.field_label(relation.name))
         made.append(FormField(relation.name, widget, relation=relation, editable=can_edit))
     return made

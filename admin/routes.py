@@ -154,7 +154,7 @@ async def update(request: Request, resource: str, pk: str, panel: Panel = Depend
         row = await crud.update_row(spec, panel.access, row.pk, data, source="admin")
     except BadUserInput as error:
         row = await crud.get_row(spec, panel.access, pk)
-        return await _form_page(request, panel, target, row, editable=True, error=error.message,
+        return await _form_page(request, panel, target, row, editable=True, error=i18n.error_text(error),
                                 status_code=HTTP_400_BAD_REQUEST)
     base = f"{request.app.admin_path}/{target.slug}"
     return redirect(f"{base}/list" if "save_and_return" in form else f"{base}/update/{row.pk}")
@@ -177,7 +177,7 @@ async def create(request: Request, resource: str, panel: Panel = Depends(csrf_ch
         data = fields.form_data(await fields.form_fields(spec, panel.access, None, editable=True), form)
         row = await crud.create_row(spec, panel.access, data, source="admin")
     except BadUserInput as error:
-        return await _form_page(request, panel, target, None, editable=True, error=error.message,
+        return await _form_page(request, panel, target, None, editable=True, error=i18n.error_text(error),
                                 status_code=HTTP_400_BAD_REQUEST)
     base = f"{request.app.admin_path}/{target.slug}"
     if "save_and_add_another" in form:
@@ -187,7 +187,7 @@ async def create(request: Request, resource: str, panel: Panel = Depends(csrf_ch
 
 async def _delete_error(request: Request, error: BadUserInput) -> Response:
     return render_page(request, "errors/simpul_error.html", {
-        "status_code": HTTP_400_BAD_REQUEST, "error_title": i18n.gettext("error_title"), "error_text": error.message,
+        "status_code": HTTP_400_BAD_REQUEST, "error_title": i18n.gettext("error_title"), "error_text": i18n.error_text(error),
     }, status_code=HTTP_400_BAD_REQUEST)
 
 

@@ -139,3 +139,27 @@ async def test_overdue_filter_in_the_complaint_list(world, asgi):
     assert all(c.tracking_code not in overdue for c in world.complaints["32.15"][1:])
     assert late_karawang.tracking_code not in on_time
     assert all(c.tracking_code in on_time for c in world.complaints["32.15"][1:])
+
+
+async def test_every_list_filter_offers_all_first(world, kominfo):
+    import re
+
+    listing = (await kominfo.get("/admin/complaint/list")).text
+    selects = re.findall(r'<select[^>]*name="(\w+)"[^>]*>\s*<option[^>]*value="([^"]*)"[^>]*>\s*([^<]*?)\s*<', listing)
+    assert {name for name, _, _ in selects} >= {"status", "category", "regency", "overdue"}
+    assert all((value, label) == ("", "Semua") for _, value, label in selects), selects
+    # and choosing it filters nothing
+    everything = (await kominfo.get("/admin/complaint/list?status=&overdue=")).text
+    assert all(c.tracking_code in everything for codes in world.complaints.values() for c in codes)
+
+
+async def test_times_are_shown_on_the_wib_clock(world, kominfo):
+    from models import Complaint
+
+    complaint = world.complaints["32.15"][0]
+    # Received at 01:30 UTC: 08:30 in Karawang
+    await Complaint.filter(pk=complaint.pk).update(created_at=dt.datetime(2026, 3, 2, 1, 30, tzinfo=dt.timezone.utc))
+    listing = (await kominfo.get("/admin/complaint/list")).text
+    assert "2026-03-02 08:30" in listing and "2026-03-02 01:30" not in listing
+    page = (await kominfo.get(f"/admin/complaint/update/{complaint.pk}")).text
+    assert 'value="2026-03-02T08:30"' in page

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import bcrypt
 
+import services.complaints  # noqa: F401 - registers the complaint hooks (first history entry), as the app does
 from models import Agreement, App, Complaint, Regency, User
 from models.enums import AgreementKind, AgreementStatus, AppCategory, ComplaintStatus, RegencyKind
 

@@ -85,7 +85,7 @@ async def user_create(request: Request, panel: Panel = Depends(csrf_checked)) ->
             role=str(form.get("role") or ""), regency_code=str(form.get("regency_code") or "") or None,
         )
     except BadUserInput as error:
-        return await _form(request, panel, error=error.message, status_code=HTTP_400_BAD_REQUEST)
+        return await _form(request, panel, error=i18n.error_text(error), status_code=HTTP_400_BAD_REQUEST)
     return redirect(request.app.admin_path + BASE + "/list")
 
 
@@ -113,7 +113,7 @@ async def user_update(request: Request, user_id: str, panel: Panel = Depends(csr
             is_active=active if active != user.is_active else None,
         )
     except BadUserInput as error:
-        return await _form(request, panel, user, error=error.message, status_code=HTTP_400_BAD_REQUEST)
+        return await _form(request, panel, user, error=i18n.error_text(error), status_code=HTTP_400_BAD_REQUEST)
     return redirect(request.app.admin_path + BASE + "/list")
 
 
@@ -127,7 +127,7 @@ async def user_delete(request: Request, user_id: str, panel: Panel = Depends(csr
     except BadUserInput as error:
         request.state.error_detail = None
         return render_page(request, "errors/simpul_error.html", {
-            "status_code": 400, "error_title": i18n.gettext("error_title"), "error_text": error.message,
+            "status_code": 400, "error_title": i18n.gettext("error_title"), "error_text": i18n.error_text(error),
         }, status_code=HTTP_400_BAD_REQUEST)
     return redirect(request.app.admin_path + BASE + "/list")
 

@@ -10,7 +10,7 @@ import json
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
-from admin import i18n
+from admin import clock, i18n
 from admin.context import Panel, signed_in
 from admin.rendering import render_page
 from admin.resources import DomainPage
@@ -45,6 +45,7 @@ async def audit_list(request: Request, panel: Panel = Depends(signed_in)) -> Res
     return render_page(request, "simpul/audit.html", {
         "page_title": i18n.gettext("audit_log"), "resource_label": i18n.gettext("audit_log"),
         "entries": [(e, _pretty(e.before), _pretty(e.after)) for e in entries],
+        "shown_time": clock.shown,
         "chosen": chosen, "total": total, "page_num": page_num,
         "page_count": max(1, -(-total // PAGE_SIZE)),
         "models": await AuditEntry.all().order_by("model").distinct().values_list("model", flat=True),

@@ -11,7 +11,7 @@ from fastapi_admin.template import templates
 from markupsafe import Markup
 from starlette.responses import Response
 
-from admin import i18n
+from admin import clock, i18n
 from admin.badges import badge
 from admin.context import Panel, csrf_checked
 from admin.domain import DetailExtension, register_extension
@@ -35,7 +35,7 @@ async def workflow_block(panel: Panel, spec, row, error: str | None = None) -> M
         status=badge(spec.scalars["status"], row.status),
         steps=[(step, i18n.value_label(step), badge(spec.scalars["status"], step)) for step in steps],
         may_transition=may_transition,
-        history=[(badge(spec.scalars["status"], e.status), e.at.strftime("%Y-%m-%d %H:%M"), e.note) for e in history],
+        history=[(badge(spec.scalars["status"], e.status), clock.shown(e.at), e.note) for e in history],
         action=f"{panel.request.app.admin_path}/{spec.name.lower()}/transition/{row.pk}",
         csrf_token=panel.session.csrf,
         error=error,
@@ -59,7 +59,7 @@ async def transition(request: Request, pk: str, panel: Panel = Depends(csrf_chec
     except BadUserInput as error:
         from admin.routes import update_view_with_error
 
-        return await update_view_with_error(request, panel, spec.name.lower(), pk, error.message)
+        return await update_view_with_error(request, panel, spec.name.lower(), pk, i18n.error_text(error))
     return redirect(f"{request.app.admin_path}/{spec.name.lower()}/update/{pk}")
 
 

@@ -62,7 +62,7 @@ async def policy_change(request: Request, change: str, panel: Panel = Depends(cs
     try:
         await getattr(management, function)(*[str(form.get(n) or "").strip() for n in names])
     except BadUserInput as error:
-        return await _page(request, error=error.message, status_code=HTTP_400_BAD_REQUEST)
+        return await _page(request, error=i18n.error_text(error), status_code=HTTP_400_BAD_REQUEST)
     return redirect(request.app.admin_path + BASE + "/list")
 
 

@@ -5,6 +5,14 @@
   ``field|<python name>``, ``model|<ModelName>`` and ``value|<enum value>``; a key a
   catalogue lacks falls back to the name made readable (``tracking_code`` →
   ``Tracking code``), so a new model shows sensible labels before anyone translates it.
+- Help texts under form inputs are data too, keyed ``help|<Model>.<field>`` (or ``help|<field>``
+  for one text that fits every model). They are written for the panel's users, not copied from
+  the API descriptions (the models' ``#:`` comments), which speak of ``null`` and GraphQL names.
+  A field without an entry shows that description (backticks removed) in English only, and no
+  hint in Indonesian: better none than an English one.
+- Messages of the services (``BadUserInput``) stay as the services wrote them, in English for
+  the API; :func:`error_text` puts the label of the field they name in front, so a reader of
+  the Indonesian panel at least sees which input is meant.
 - The language of a request lives in a ContextVar (fastapi-admin keeps one global
   language for the whole process, which mixes languages between concurrent requests).
 
@@ -13,6 +21,7 @@ The .po files are read at start-up with Babel (no compiled .mo files to keep in 
 from __future__ import annotations
 
 import io
+import re
 from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
@@ -92,6 +101,36 @@ def value_label(value: object) -> str:
     raw = getattr(value, "value", value)
     text = str(raw)
     return _lookup("value", text) or humanize(text.lower())
+
+
+def field_help(model_name: str, field_name: str, description: str | None = None) -> str | None:
+    """Hint under a form input: ``help|Model.field``, else ``help|field``, else (English only) the description."""
+    text = _lookup("help", f"{model_name}.{field_name}") or _lookup("help", field_name)
+    if text:
+        return text
+    if description and current_locale().startswith("en"):
+        return description.replace("`", "")
+    return None
+
+
+def error_text(error) -> str:
+    """A service error as the panel shows it: ``<field label>: <message>`` when the catalogue knows the field."""
+    message = error.message
+    field = getattr(error, "extensions", {}).get("field")
+    label = _known_field_label(field) if isinstance(field, str) else None
+    if label is None or message.lower().startswith(label.lower()):
+        return message
+    return f"{label}: {message}"
+
+
+def _known_field_label(name: str) -> str | None:
+    """Label of a field named the API's way (``signedOn``, ``parentId``, ``appIds``), if the table has one."""
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+    for candidate in dict.fromkeys((snake, snake.removesuffix("_ids"), snake.removesuffix("_id"))):
+        label = _lookup("field", candidate)
+        if label:
+            return label
+    return None
 
 
 def install(env) -> None:

@@ -1,0 +1,121 @@
+"""Help texts under the panel's form inputs: written per language, never the API's English descriptions in Indonesian."""
+import html
+import re
+
+import pytest
+from markupsafe import escape
+
+from admin import fields, i18n
+from models.registry import registry_from_modules
+from tests.admin_client import AdminClient, admin_asgi, client_for
+from tests.conftest import TEST_MODEL_MODULES
+
+REGISTRY = registry_from_modules(list(TEST_MODEL_MODULES))
+#: Models declared by the tests (the throwaway ``Kiosk``) prove a new model works untranslated.
+PRODUCT_MODELS = [spec.name for spec in REGISTRY if not spec.model.__module__.startswith("tests.")]
+JARGON = re.compile(r"`|\bnull\b|\b[a-z]+[A-Z]\w*\b")  # backticks, null, GraphQL names such as signedOn
+
+
+@pytest.fixture(scope="module")
+def asgi():
+    return admin_asgi(TEST_MODEL_MODULES)
+
+
+@pytest.fixture
+async def kominfo(world, asgi):
+    async with client_for(asgi) as http:
+        client = AdminClient(http)
+        assert (await client.login("kominfo")).status_code == 303
+        yield client
+
+
+def help_entry(locale: str, model: str, field: str) -> str | None:
+    """The catalogue's help text for the field (``help|Model.field``, else ``help|field``), or None."""
+    catalogue = i18n.catalogue(locale)
+    for key in (f"help|{model}.{field}", f"help|{field}"):
+        text = catalogue.ugettext(key)
+        if text != key:
+            return text
+    return None
+
+
+def in_page(text: str, html: str) -> bool:
+    return str(escape(text)) in html
+
+
+def form_error(page: str) -> str:
+    found = re.search(r'id="form-error">(.*?)</div>', page, re.S)
+    assert found, "page shows no error"
+    return html.unescape(found.group(1)).strip()
+
+
+def api_descriptions(spec) -> list[str]:
+    """The English descriptions of the fields (the models' ``#:`` comments), as written and without backticks."""
+    found = [f.description for f in fields.shown_fields(spec) if f.description]
+    return found + [d.replace("`", "") for d in found]
+
+
+def test_product_model_help_texts_are_in_every_language():
+    """Every field a generated form shows has a help text in Indonesian and in English: a new field fails here."""
+    missing = [
+        f"{locale} help|{spec.name}.{field.name}"
+        for spec in (REGISTRY[name] for name in PRODUCT_MODELS)
+        for field in fields.shown_fields(spec)
+        for locale in i18n.LANGUAGES
+        if not help_entry(locale, spec.name, field.name)
+    ]
+    assert not missing, "help texts to write in admin/i18n/<locale>/LC_MESSAGES/messages.po: " + ", ".join(missing)
+
+
+def test_help_texts_speak_to_staff_not_to_api_clients():
+    offending = [
+        (locale, spec.name, field.name, text)
+        for spec in (REGISTRY[name] for name in PRODUCT_MODELS)
+        for field in fields.shown_fields(spec)
+        for locale in i18n.LANGUAGES
+        if (text := help_entry(locale, spec.name, field.name)) and JARGON.search(text)
+    ]
+    assert not offending
+
+
+async def test_complaint_page_hints_in_indonesian_by_default_english_on_request(world, kominfo):
+    spec = REGISTRY["Complaint"]
+    complaint = world.complaints["32.15"][0]
+    # Given Kominfo, who may read the reporter's personal data
+    # When the complaint's page is opened in the default language
+    indonesian = (await kominfo.get(f"/admin/complaint/update/{complaint.id}")).text
+    # Then each input has its Indonesian hint, and no English description is left
+    assert "Data pribadi pelapor; hanya terlihat oleh petugas kabupaten/kota yang berwenang." in indonesian
+    for field in fields.shown_fields(spec):
+        assert in_page(help_entry("id_ID", "Complaint", field.name), indonesian), field.name
+    assert not [d for d in api_descriptions(spec) if in_page(d, indonesian)]
+    # When English is chosen, the English hints are shown, in plain words
+    english = (await kominfo.get(f"/admin/complaint/update/{complaint.id}?language=en_US")).text
+    for field in fields.shown_fields(spec):
+        assert in_page(help_entry("en_US", "Complaint", field.name), english), field.name
+    assert "Personal data: only staff authorised for this regency or city can see it." in english
+    assert "`null`" not in english and "Data pribadi pelapor" not in english
+
+
+async def test_untranslated_model_shows_no_hint_in_indonesian_and_its_description_in_english(world, kominfo):
+    descriptions = api_descriptions(REGISTRY["Kiosk"])
+    assert "Where the kiosk stands." in descriptions
+    indonesian = (await kominfo.get("/admin/kiosk/create")).text
+    assert not [d for d in descriptions if in_page(d, indonesian)]
+    english = (await kominfo.get("/admin/kiosk/create?language=en_US")).text
+    assert in_page("Where the kiosk stands.", english) and in_page("Number of screens.", english)
+
+
+async def test_service_errors_name_the_field_in_the_panels_language(world, kominfo):
+    """Service messages stay as written (English, for the API); the panel puts the field's label in front."""
+    taken = {"username": "kominfo", "password": "kata-sandi-baru-123", "role": "regency_staff", "regency_code": "32.16"}
+    indonesian = await kominfo.post("/admin/user/create", taken)
+    assert indonesian.status_code == 400
+    assert form_error(indonesian.text) == "Nama pengguna: Username 'kominfo' is taken."
+    # In English the message names the field already: the label is not repeated
+    await kominfo.get("/admin/user/list?language=en_US")
+    english = await kominfo.post("/admin/user/create", taken)
+    assert form_error(english.text) == "Username 'kominfo' is taken."
+    # A field named the API's way (regencyCode) finds its panel label too
+    missing = await kominfo.post("/admin/user/create", {**taken, "username": "staff.baru", "regency_code": ""})
+    assert form_error(missing.text).startswith("Regency code: regency_staff needs the code")

@@ -8,25 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from services.calendar import WIB
-
-
-def local(moment: dt.datetime) -> dt.datetime:
-    """``moment`` on the WIB clock (a naive value is taken to be UTC, as the database stores it)."""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
-    return aware.astimezone(WIB)
+from services.calendar import WIB, wib_time
 
 
 def shown(moment: dt.datetime | None, seconds: bool = False) -> str:
     """``2026-11-28 20:41`` (WIB) for lists, histories and the audit log; empty for no time."""
     if moment is None:
         return ""
-    return local(moment).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+    return wib_time(moment).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
 
 
 def for_input(moment: dt.datetime) -> str:
     """The value of a ``datetime-local`` input."""
-    return local(moment).strftime("%Y-%m-%dT%H:%M")
+    return wib_time(moment).strftime("%Y-%m-%dT%H:%M")
 
 
 def from_input(raw: str) -> dt.datetime:

@@ -27,10 +27,6 @@ class Context:
             raise RuntimeError("the caller's access is read before it was resolved")
         return self._access
 
-    @access.setter
-    def access(self, value) -> None:
-        self._access = value
-
     async def resolve_access(self) -> None:
         """Look up the caller and their policy decisions (the first SQL a request may run).
 

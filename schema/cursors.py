@@ -26,6 +26,7 @@ from tortoise.expressions import Q
 from core.errors import BadUserInput
 from core.settings import get_settings
 from models.registry import ModelSpec
+from services.audit import jsonable
 
 _VERSION = "k1"
 NOT_ISSUED = "`after` is not a cursor this API issued; use a cursor from `edges` or `pageInfo`."
@@ -53,7 +54,7 @@ class Keyset:
     # --- issuing --------------------------------------------------------------------------------
 
     def cursor_of(self, row: Any) -> str:
-        values = [_to_json(getattr(row, key.field)) for key in self.keys]
+        values = [jsonable(getattr(row, key.field)) for key in self.keys]
         payload = json.dumps([_VERSION, self._scope, values], separators=(",", ":"), ensure_ascii=False)
         token = f"{payload}\n{_signature(payload)}".encode()
         return base64.urlsafe_b64encode(token).decode().rstrip("=")
@@ -74,12 +75,13 @@ class Keyset:
             raise BadUserInput(OTHER_ORDER)
         return [self._from_json(key, value) for key, value in zip(self.keys, values)]
 
-    def after(self, cursor: str, nulls_sort_high: bool) -> Q:
+    def after(self, cursor: str) -> Q:
         """Rows strictly after the cursor's row: (k1 beyond) OR (k1 = and k2 beyond) OR ..."""
+        nulls_high = _nulls_sort_high(self.spec)
         alternatives: list[Q] = []
         equal_so_far: list[Q] = []
         for key, value in zip(self.keys, self.values_of(cursor)):
-            beyond = _beyond(key, value, nulls_sort_high)
+            beyond = _beyond(key, value, nulls_high)
             if beyond is not None:
                 alternatives.append(Q(*equal_so_far, beyond) if equal_so_far else beyond)
             equal_so_far.append(Q(**{f"{key.field}__isnull": True}) if value is None else Q(**{key.field: value}))
@@ -103,7 +105,7 @@ class Keyset:
         return value
 
 
-def nulls_sort_high(spec: ModelSpec) -> bool:
+def _nulls_sort_high(spec: ModelSpec) -> bool:
     """Where the database puts NULL in an ascending order: PostgreSQL last (high), SQLite and MySQL first."""
     return spec.model._meta.db.capabilities.dialect == "postgres"
 
@@ -117,16 +119,6 @@ def _beyond(key: SortKey, value: Any, nulls_high: bool) -> Q | None:
         return None if nulls_ahead else Q(**{f"{key.field}__isnull": False})
     past = Q(**{f"{key.field}__{'gt' if ascending else 'lt'}": value})
     return Q(past, Q(**{f"{key.field}__isnull": True}), join_type=Q.OR) if nulls_ahead else past
-
-
-def _to_json(value: Any) -> Any:
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, (dt.datetime, dt.date)):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
 
 
 def _signature(payload: str) -> str:

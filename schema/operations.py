@@ -8,7 +8,7 @@ from core.errors import BadUserInput
 from models.registry import ModelSpec, camel
 from schema.filters import filter_to_q
 from schema.ordering import order_by as ordering_for
-from schema.cursors import Keyset, nulls_sort_high
+from schema.cursors import Keyset
 from schema.pagination import Page, page_size
 from schema.scalars import graphql_type
 from services import crud
@@ -99,7 +99,7 @@ async def list_page(spec: ModelSpec, info, where, order, first, after, search) -
     keyset = Keyset(spec, ordering)
     page = queryset
     if after is not None:
-        page = page.filter(keyset.after(after, nulls_sort_high(spec)))
+        page = page.filter(keyset.after(after))
     page = page.order_by(*ordering).limit(limit + 1)
 
     async def fetch() -> list:

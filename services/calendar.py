@@ -55,11 +55,16 @@ def is_working_day(day: dt.date, holidays: Collection[dt.date]) -> bool:
     return day.weekday() < _SATURDAY and day not in holidays
 
 
-def wib_date(moment: dt.datetime) -> dt.date:
-    """The calendar date in Jakarta at ``moment`` (naive = UTC)."""
+def wib_time(moment: dt.datetime) -> dt.datetime:
+    """``moment`` on the Jakarta clock (naive = UTC, as the database stores it)."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(WIB).date()
+    return moment.astimezone(WIB)
+
+
+def wib_date(moment: dt.datetime) -> dt.date:
+    """The calendar date in Jakarta at ``moment`` (naive = UTC)."""
+    return wib_time(moment).date()
 
 
 def today_wib() -> dt.date:

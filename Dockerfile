@@ -24,5 +24,5 @@ USER simpul
 
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request,os; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/health')"
-# Migrations run once per deployment (`docker run ... python -m core.manage migrate`), not per worker.
-CMD ["sh", "-c", "exec uvicorn core.asgi:app --host \"$HOST\" --port \"$PORT\" --workers \"$WORKERS\" --proxy-headers"]
+# Migrations run once per deployment (`docker run ... python -m server.manage migrate`), not per worker.
+CMD ["sh", "-c", "exec uvicorn server.asgi:app --host \"$HOST\" --port \"$PORT\" --workers \"$WORKERS\" --proxy-headers"]

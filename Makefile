@@ -11,7 +11,7 @@ N ?= 200000
 # `make run` is the development server: the development secret is allowed there only.
 export PLATFORM_ENV ?= development
 
-.PHONY: install run serve migrate seed seed-demo seed-bench makemigrations test test-postgres bench clean
+.PHONY: install run serve migrate seed seed-demo seed-bench makemigrations schema test test-postgres bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,24 +22,29 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 migrate: install
-	$(BIN)/python -m core.manage migrate
+	$(BIN)/python -m server.manage migrate
 
 seed: migrate
-	$(BIN)/python -m seeds
+	$(BIN)/python -m server.manage seed
 
 seed-demo: migrate
-	$(BIN)/python -m seeds --demo
+	$(BIN)/python -m server.manage seed --demo
 
 seed-bench: migrate
-	$(BIN)/python -m seeds.bench $(N)
+	$(BIN)/python -m server.manage seed-bench $(N)
 
 run: seed-demo serve
 
 serve: install
-	$(BIN)/uvicorn core.asgi:app --host $(HOST) --port $(PORT) --workers $(WORKERS)
+	$(BIN)/uvicorn server.asgi:app --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
+# `make makemigrations NAME=announcement`: the next migration from the models, named.
 makemigrations: install
-	$(BIN)/python -m core.manage makemigrations
+	$(BIN)/python -m server.manage makemigrations $(if $(NAME),--name $(NAME))
+
+# Regenerate the committed SDL snapshot (schema/schema.graphql) from the declarations.
+schema: install
+	$(BIN)/python -m server.manage schema
 
 test: install
 	$(BIN)/python -m pytest

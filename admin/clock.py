@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from services.calendar import WIB, wib_time
+from core.clock import WIB, wib_time
 
 
 def shown(moment: dt.datetime | None, seconds: bool = False) -> str:

@@ -22,9 +22,8 @@ from tortoise.expressions import Q
 from admin import clock, i18n
 from admin.badges import badge
 from core.errors import BadUserInput
-from models.declaration import load_callable
 from models.registry import ModelSpec, RelationField, ScalarField
-from services import crud
+from permissions import rows as scope
 
 # --- widgets fastapi-admin lacks: choices given up front -------------------------------------
 
@@ -68,7 +67,7 @@ def row_label(spec: ModelSpec, row: Any) -> str:
 async def related_options(spec: ModelSpec, relation: RelationField, access) -> list[tuple[str, Any]] | None:
     """(label, id) of the related rows the caller may read, or None when they may read none."""
     target = spec.related(relation.name)
-    queryset = crud.visible_queryset(target, access, "read")
+    queryset = scope.visible(target, access, "read")
     if queryset is None:
         return None
     return [(row_label(target, row), row.pk) for row in await queryset]
@@ -76,7 +75,7 @@ async def related_options(spec: ModelSpec, relation: RelationField, access) -> l
 
 async def related_labels(spec: ModelSpec, relation: RelationField, access, ids: set[Any]) -> dict[Any, str]:
     target = spec.related(relation.name)
-    queryset = crud.visible_queryset(target, access, "read")
+    queryset = scope.visible(target, access, "read")
     if queryset is None or not ids:
         return {}
     return {row.pk: row_label(target, row) for row in await queryset.filter(pk__in=list(ids))}
@@ -141,13 +140,8 @@ async def list_filters(spec: ModelSpec, access) -> list[ListFilter]:
     """A free-text box over ``Simpul.searchable``, and a dropdown per enum, yes/no or relation in ``filterable``."""
     made: list[ListFilter] = []
     if spec.declaration.searchable:
-        searchable = spec.declaration.searchable
-
-        def search(raw: str) -> Q:
-            return Q(*[Q(**{f"{name}__icontains": raw}) for name in searchable], join_type=Q.OR)
-
         widget = filters.Search(name="q", label=i18n.gettext("search"), placeholder=i18n.gettext("search_placeholder"))
-        made.append(ListFilter("q", widget, search))
+        made.append(ListFilter("q", widget, spec.search_filter))
     for name in spec.declaration.filterable:
         label = i18n.field_label(name)
         scalar = spec.scalars.get(name)
@@ -167,9 +161,9 @@ async def list_filters(spec: ModelSpec, access) -> list[ListFilter]:
             allowed = {str(pk) for _, pk in options}
             made.append(ListFilter(name, ChoiceFilter(name, label, [(text, str(pk)) for text, pk in options]),
                                    lambda raw, c=relation.column, a=allowed: Q(**{c: int(raw)}) if raw in a else None))
-    for name, path in spec.declaration.conditions.items():
+    for name in spec.declaration.conditions:
         made.append(ListFilter(name, ChoiceFilter(name, i18n.field_label(name), yes_no_options()),
-                               lambda raw, p=path: _condition(p, raw)))
+                               lambda raw, n=name: _condition(spec, n, raw)))
     return made
 
 
@@ -177,12 +171,9 @@ def yes_no_options() -> list[tuple[str, str]]:
     return [(i18n.value_label("True"), "true"), (i18n.value_label("False"), "false")]
 
 
-def _condition(path: str, raw: str) -> Q | None:
+def _condition(spec: ModelSpec, name: str, raw: str) -> Q | None:
     """A declared yes/no condition (``Simpul.conditions``) as chosen in the dropdown."""
-    if raw not in ("true", "false"):
-        return None
-    condition = load_callable(path)()
-    return condition if raw == "true" else ~condition
+    return spec.condition_filter(name, raw == "true") if raw in ("true", "false") else None
 
 
 # --- forms ------------------------------------------------------------------------------------

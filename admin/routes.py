@@ -3,7 +3,7 @@
 fastapi-admin's own resource routes (``fastapi_admin.routes.resources``) read and
 write with ``model.all()`` / ``model.filter(pk=...)`` and no notion of who asks;
 these replace them. Lists, counts, filters and pickers use
-``services.crud.scoped_queryset``/``visible_queryset`` (the GraphQL API's scope);
+``permissions.rows`` (the GraphQL API's scope);
 detail pages ``get_row`` (absent and out-of-scope are the same 404); writes go
 through ``create_row``/``update_row``/``delete_row`` with ``source="admin"``, so
 validation and the audit log match the API. Every write needs the session's CSRF
@@ -23,6 +23,8 @@ from admin.domain import extension_for
 from admin.rendering import redirect, render_page
 from admin.resources import PanelResource
 from core.errors import BadUserInput, Forbidden, not_found
+from core.values import parse_id
+from permissions import rows as scope
 from services import crud
 
 router = APIRouter()
@@ -56,7 +58,7 @@ async def list_view(request: Request, resource: str, panel: Panel = Depends(sign
     target = panel.resources.get(resource)
     spec, access = target.spec, panel.access
     _require(panel, target, "read")
-    queryset = crud.scoped_queryset(spec, access, "read")
+    queryset = scope.rows(spec, access, "read")
     widgets, values = [], {}
     for list_filter in await fields.list_filters(spec, access):
         raw = request.query_params.get(list_filter.name, "").strip()
@@ -115,14 +117,14 @@ async def _form_page(request: Request, panel: Panel, target: PanelResource, row:
 async def _editable(panel: Panel, target: PanelResource, row: Any) -> bool:
     if not target.allows(panel.access, "update"):
         return False
-    return await crud.scoped_queryset(target.spec, panel.access, "update").filter(pk=row.pk).exists()
+    return await scope.rows(target.spec, panel.access, "update").filter(pk=row.pk).exists()
 
 
 @router.get("/{resource}/update/{pk}", name="update_view")
 async def update_view(request: Request, resource: str, pk: str, panel: Panel = Depends(signed_in)) -> Response:
     target = panel.resources.get(resource)
     _require(panel, target, "read")
-    row = await crud.get_row(target.spec, panel.access, pk)
+    row = await scope.get_row(target.spec, panel.access, pk)
     if row is None:
         raise not_found(target.spec.name, pk)
     return await _form_page(request, panel, target, row, editable=await _editable(panel, target, row))
@@ -131,7 +133,7 @@ async def update_view(request: Request, resource: str, pk: str, panel: Panel = D
 async def update_view_with_error(request: Request, panel: Panel, resource: str, pk: str, error: str) -> Response:
     """The detail page again, with a domain block's error (e.g. a refused status change), as a 400."""
     target = panel.resources.get(resource)
-    row = await crud.get_row(target.spec, panel.access, pk)
+    row = await scope.get_row(target.spec, panel.access, pk)
     if row is None:
         raise not_found(target.spec.name, pk)
     return await _form_page(request, panel, target, row, editable=await _editable(panel, target, row),
@@ -143,7 +145,7 @@ async def update(request: Request, resource: str, pk: str, panel: Panel = Depend
     target = panel.resources.get(resource)
     spec = target.spec
     _require(panel, target, "update")
-    row = await crud.get_row(spec, panel.access, pk)
+    row = await scope.get_row(spec, panel.access, pk)
     if row is None:
         raise not_found(spec.name, pk)
     extension = extension_for(spec.name)
@@ -153,7 +155,7 @@ async def update(request: Request, resource: str, pk: str, panel: Panel = Depend
         data = fields.form_data(await fields.form_fields(spec, panel.access, row, editable=True, locked=locked), form)
         row = await crud.update_row(spec, panel.access, row.pk, data, source="admin")
     except BadUserInput as error:
-        row = await crud.get_row(spec, panel.access, pk)
+        row = await scope.get_row(spec, panel.access, pk)
         return await _form_page(request, panel, target, row, editable=True, error=i18n.error_text(error),
                                 status_code=HTTP_400_BAD_REQUEST)
     base = f"{request.app.admin_path}/{target.slug}"
@@ -213,10 +215,10 @@ async def bulk_delete(request: Request, resource: str, panel: Panel = Depends(cs
     ids = []
     for raw in dict.fromkeys(raw_ids):
         try:
-            ids.append(crud.parse_id(spec.name, raw))
+            ids.append(parse_id(raw, model=spec.name))
         except BadUserInput:
             raise not_found(spec.name, raw) from None
-    in_scope = set(await crud.scoped_queryset(spec, panel.access, "delete").filter(pk__in=ids).values_list(spec.pk, flat=True))
+    in_scope = set(await scope.rows(spec, panel.access, "delete").filter(pk__in=ids).values_list(spec.pk, flat=True))
     missing = [i for i in ids if i not in in_scope]
     if missing:
         raise not_found(spec.name, missing[0])

@@ -21,7 +21,8 @@ from bench.database import throwaway_database  # noqa: E402
 from bench.measure import measure  # noqa: E402
 from bench.report import print_batching, print_setup, print_table  # noqa: E402
 from bench.scenarios import build_scenarios  # noqa: E402
-from core.app import create_app  # noqa: E402
+from server.app import create_app  # noqa: E402
+from server.assembly import assemble  # noqa: E402
 from core.settings import get_settings  # noqa: E402
 from models.complaint import Complaint  # noqa: E402
 from seeds import seed, seed_bench  # noqa: E402
@@ -36,8 +37,9 @@ async def run(rows: int, repeat: int) -> None:
     async with throwaway_database(os.environ.get("DATABASE_URL")) as database:
         progress(f"seeding the demo world and {rows:,} complaints into {database.engine} ...")
         began = time.perf_counter()
-        await seed(demo=True)
-        await seed_bench(rows)
+        registry = assemble()
+        await seed(registry, demo=True)
+        await seed_bench(registry, rows)
         seed_seconds = time.perf_counter() - began
         complaints = await Complaint.all().count()
 

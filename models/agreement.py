@@ -1,6 +1,7 @@
 from tortoise import fields
 from tortoise.models import Model
 
+from models.agreement_rules import check_agreement
 from models.enums import AgreementKind, AgreementStatus
 
 
@@ -48,8 +49,10 @@ class Agreement(Model):
         published = {"status__not": AgreementStatus.DRAFT}
         admin_columns = ("number", "kind", "title", "regency", "signed_on", "status")
         label_field = "number"
-        validator = "services.agreement_rules.check_agreement"
+        validator = check_agreement
         icon = "fas fa-file-signature"
+        # Staff read their regency's agreements in every status (drafts included); the public the published ones.
+        grants = {"regency_staff": ("read",), "public": ("read",)}
 
     def __str__(self) -> str:
         return self.number

@@ -39,6 +39,8 @@ class App(Model):
         admin_columns = ("name", "category", "platform", "status", "owner_unit")
         label_field = "name"
         icon = "fas fa-mobile-alt"
+        # The catalogue is public.
+        grants = {"public": ("read",)}
 
     def __str__(self) -> str:
         return self.name

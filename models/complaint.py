@@ -1,7 +1,17 @@
+import datetime as dt
+
 from tortoise import fields
+from tortoise.expressions import Q
 from tortoise.models import Model
 
 from models.enums import ComplaintCategory, ComplaintStatus
+
+
+def overdue() -> Q:
+    """Past its deadline (`dueAt`) while the desk still owes a step; settled complaints have no deadline."""
+    # `due_at IS NOT NULL` is spelled out so that the negation (not overdue) keeps the
+    # rows without a deadline instead of losing them to SQL's NULL logic.
+    return Q(due_at__isnull=False) & Q(due_at__lt=dt.datetime.now(dt.timezone.utc))
 
 
 class Complaint(Model):
@@ -48,12 +58,17 @@ class Complaint(Model):
         searchable = ("tracking_code", "title", "body")
         regency_path = "regency__code"
         personal = ("reporter_name", "reporter_contact")
-        conditions = {"overdue": "services.workflow.overdue"}
+        conditions = {"overdue": overdue}
         # Status moves only through the workflow (transitionComplaint), never by a plain update.
         readonly = ("tracking_code", "status", "created_at", "updated_at", "resolved_at", "due_at")
         admin_columns = ("tracking_code", "title", "regency", "category", "status", "created_at", "due_at")
         label_field = "tracking_code"
         icon = "fas fa-bullhorn"
+        # Staff work their regency's desk; everyone may submit a report and track it by its code.
+        grants = {
+            "regency_staff": ("read", "create", "update", "transition", "read_personal"),
+            "public": ("submit", "track"),
+        }
 
     def __str__(self) -> str:
         return self.tracking_code

@@ -7,8 +7,9 @@ only that, never a list of models of their own.
 """
 from __future__ import annotations
 
-import importlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 OPERATIONS = ("list", "get", "create", "update", "delete")
@@ -40,13 +41,20 @@ class Declaration:
     label_field: str = "id"
     #: Generated operations; a domain service may own the rest (complaints are submitted, not created).
     operations: tuple[str, ...] = OPERATIONS
-    #: Dotted path to ``async def check(row, relations: dict[str, list]) -> None`` that enforces
-    #: rules across fields (raising BadUserInput) before a create or update is saved.
-    validator: str | None = None
-    #: Named yes/no conditions computed in SQL, as dotted paths to ``def condition() -> Q``
-    #: (``{"overdue": "services.workflow.overdue"}``): ``<Model>Filter`` gets ``overdue: Boolean``,
-    #: true for the rows the Q matches, false for the others.
-    conditions: dict[str, str] = field(default_factory=dict)
+    #: ``async def check(row, relations: dict[str, list]) -> None`` that enforces rules across
+    #: fields (raising BadUserInput) before a create or update is saved; defined next to the model.
+    validator: Callable[..., Awaitable[None]] | None = None
+    #: Named yes/no conditions computed in SQL, as ``def condition() -> Q`` (``{"overdue": overdue}``):
+    #: ``<Model>Filter`` gets ``overdue: Boolean``, true for the rows the Q matches, false for the others.
+    #: The function's docstring describes the filter entry.
+    conditions: dict[str, Callable[[], Any]] = field(default_factory=dict)
+    #: Default order of lists, as Tortoise ordering (``("-signed_on", "id")``); the primary key breaks ties.
+    default_order: tuple[str, ...] = ()
+    #: Default grants, role → actions: ``{"regency_staff": ("read", "update"), "public": ("read",)}``.
+    #: A role holds them wherever it is held (its regency, or every regency); ``public`` (everyone)
+    #: holds them on the published rows. Synced into the policy store at every start: added when
+    #: missing, never re-added once an admin removed them. See ``permissions.defaults``.
+    grants: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: Admin menu icon (Font Awesome class).
     icon: str = "fas fa-table"
     extra: dict[str, Any] = field(default_factory=dict)
@@ -55,10 +63,13 @@ class Declaration:
         return operation in self.operations
 
 
-def load_callable(path: str) -> Any:
-    """The function a declaration names by dotted path (``services.agreement_rules.check_agreement``)."""
-    module, _, name = path.rpartition(".")
-    return getattr(importlib.import_module(module), name)
+@lru_cache(maxsize=None)
+def declaration_of(model: type) -> Declaration:
+    """The declaration of a declared model (for services that hold the model class, not a registry spec)."""
+    declaration = read_declaration(model)
+    if declaration is None:
+        raise TypeError(f"{model.__name__} has no Simpul declaration")
+    return declaration
 
 
 def read_declaration(model: type) -> Declaration | None:

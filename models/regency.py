@@ -32,6 +32,7 @@ class Regency(Model):
         admin_columns = ("code", "name", "kind", "province", "is_provider")
         label_field = "name"
         icon = "fas fa-map"
+        grants = {"public": ("read",)}
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"

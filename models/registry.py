@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from tortoise import Tortoise
+from tortoise.expressions import Q
 from tortoise.fields import relational
 from tortoise.models import Model
 
@@ -114,6 +115,15 @@ class ModelSpec:
     @property
     def pk(self) -> str:
         return self.model._meta.pk_attr
+
+    def search_filter(self, text: str) -> Q:
+        """Rows whose declared ``searchable`` fields contain ``text`` (case-insensitive), as one Q."""
+        return Q(*[Q(**{f"{name}__icontains": text}) for name in self.declaration.searchable], join_type=Q.OR)
+
+    def condition_filter(self, name: str, wanted: bool) -> Q:
+        """A declared yes/no condition (``Simpul.conditions``): its Q, or its negation for ``False``."""
+        condition = self.declaration.conditions[name]()
+        return condition if wanted else ~condition
 
     def field(self, name: str) -> ScalarField | RelationField:
         return self.scalars.get(name) or self.relations[name]

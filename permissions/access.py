@@ -19,11 +19,14 @@ from typing import TYPE_CHECKING, Any
 from tortoise.expressions import Q
 
 from core.errors import Forbidden, Unauthenticated
+from models.declaration import declaration_of
 from permissions.enforcer import PolicyEngine, policy_engine
 from permissions.scope import RegencyMembership, row_filter_for
 from permissions.terms import ANY, PUBLIC
 
 if TYPE_CHECKING:
+    from tortoise.models import Model
+
     from models.registry import ModelSpec
     from models.user import User
 
@@ -126,13 +129,18 @@ class Access:
 
     # --- which rows? ------------------------------------------------------------------------
 
-    def row_filter(self, spec: "ModelSpec", action: str) -> Q | None:
+    def row_filter(self, target: "ModelSpec | type[Model]", action: str) -> Q | None:
         """None = every row; otherwise a Q on the declaration's regency_path / published rows.
 
-        A denied decision gives a Q that matches no row (``WHERE 1=0``), never an error:
+        ``target`` is a registry spec or the declared model class itself. A denied
+        decision gives a Q that matches no row (``WHERE 1=0``), never an error:
         callers that must raise call ``require`` first.
         """
-        return row_filter_for(spec, self.decide(spec.name, action))
+        if isinstance(target, type):
+            name, declaration = target.__name__, declaration_of(target)
+        else:
+            name, declaration = target.name, target.declaration
+        return row_filter_for(declaration, self.decide(name, action))
 
     async def can_see_personal(self, spec: "ModelSpec", row: Any) -> bool:
         """May the caller read ``spec.declaration.personal`` fields of ``row``? (``read_personal`` on its regency)

@@ -1,6 +1,7 @@
 """Change the policy: role assignments (``g`` rules) and permission rules (``p`` rules).
 
-Used by the GraphQL policy mutations, the admin panel and the seeds. These
+Used by the GraphQL policy mutations, the admin panel and the seeds; the default
+rules are synced by ``permissions.defaults``. These
 functions do NOT check who is calling: the caller checks first with
 ``access.require("Policy", "manage")`` (the seeds and startup run as the system).
 
@@ -12,20 +13,16 @@ rule was already there / was not there. Invalid input raises BadUserInput.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from casbin_tortoise_adapter import CasbinRule
-from tortoise import Tortoise
-from tortoise.transactions import in_transaction
 
 from core.errors import BadUserInput
-from models.registry import build_registry
+from models.registry import Registry
 from models.regency import Regency
 from models.user import User
 from permissions.enforcer import policy_engine
 from permissions.terms import ACTIONS, ANY, MANAGEMENT_OBJECTS, PUBLIC
 
-DEFAULT_POLICY_PATH = Path(__file__).with_name("default_policy.csv")
 ROLE_NAME = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
 
 
@@ -67,8 +64,11 @@ async def revoke_role(username: str, role: str, domain: str) -> bool:
 # --- permission rules -----------------------------------------------------------------------
 
 
-async def add_rule(role: str, domain: str, obj: str, act: str) -> bool:
-    """Allow ``role`` to ``act`` on ``obj`` in ``domain`` (a new role name creates the role)."""
+async def add_rule(role: str, domain: str, obj: str, act: str, *, registry: Registry) -> bool:
+    """Allow ``role`` to ``act`` on ``obj`` in ``domain`` (a new role name creates the role).
+
+    ``obj`` must be ``*``, a model of ``registry`` or one of the management objects.
+    """
     if not ROLE_NAME.match(role):
         raise BadUserInput(
             f"Role names are lowercase letters, digits and underscores (2-63 characters); got {role!r}.",
@@ -77,7 +77,7 @@ async def add_rule(role: str, domain: str, obj: str, act: str) -> bool:
     if await User.filter(username=role).exists():
         raise BadUserInput(f"{role!r} is a username; pick another name for the role.", field="role")
     await _check_domain(domain)
-    _check_object(obj)
+    _check_object(obj, registry)
     _check_action(act)
     return await _add(("p", role, domain, obj, act))
 
@@ -85,37 +85,6 @@ async def add_rule(role: str, domain: str, obj: str, act: str) -> bool:
 async def remove_rule(role: str, domain: str, obj: str, act: str) -> bool:
     """Remove the rule exactly as listed by ``list_rules``."""
     return await _remove(("p", role, domain, obj, act))
-
-
-# --- the default policy ---------------------------------------------------------------------
-
-
-def read_policy_file(path: Path = DEFAULT_POLICY_PATH) -> list[tuple[str, ...]]:
-    """The rules of a Casbin CSV policy file: ``("p", role, dom, obj, act)`` / ``("g", user, role, dom)``."""
-    rules = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        text = line.strip()
-        if not text or text.startswith("#"):
-            continue
-        fields = tuple(part.strip() for part in text.split(","))
-        if fields[0] not in ("p", "g") or len(fields) != (5 if fields[0] == "p" else 4):
-            raise ValueError(f"{path.name}:{number}: not a p or g rule: {line!r}")
-        rules.append(fields)
-    return rules
-
-
-async def load_default_policy_if_empty() -> int:
-    """Load default_policy.csv when the rule table is empty; returns how many rules were written.
-
-    Run at startup (``make run``). An existing policy, even an edited one, is never touched.
-    """
-    async with in_transaction():
-        if await CasbinRule.exists():
-            return 0
-        rules = read_policy_file()
-        await CasbinRule.bulk_create([_row(rule) for rule in rules])
-    await policy_engine().announce_change()
-    return len(rules)
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -159,14 +128,13 @@ async def _check_domain(domain: str) -> None:
         )
 
 
-def _policy_objects() -> list[str]:
-    """Declared models of the running application, plus the accounts and the policy themselves."""
-    declared = build_registry(Tortoise.apps.get_models_iterable()).names()
-    return [*declared, *MANAGEMENT_OBJECTS]
+def policy_objects(registry: Registry) -> list[str]:
+    """What a rule may name: the declared models, plus the accounts and the policy themselves."""
+    return list(dict.fromkeys([*registry.names(), *MANAGEMENT_OBJECTS]))
 
 
-def _check_object(obj: str) -> None:
-    objects = _policy_objects()
+def _check_object(obj: str, registry: Registry) -> None:
+    objects = policy_objects(registry)
     if obj != ANY and obj not in objects:
         raise BadUserInput(f"Unknown object {obj!r}: use \"*\" or one of {', '.join(objects)}.", field="object")
 

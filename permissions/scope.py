@@ -13,6 +13,7 @@ from tortoise.expressions import Q
 from tortoise.fields import relational
 
 if TYPE_CHECKING:
+    from models.declaration import Declaration
     from models.registry import ModelSpec
     from permissions.access import Decision
 
@@ -22,7 +23,7 @@ def no_rows() -> Q:
     return Q(pk__in=[])
 
 
-def row_filter_for(spec: "ModelSpec", decision: "Decision") -> Q | None:
+def row_filter_for(declaration: "Declaration", decision: "Decision") -> Q | None:
     """The rows ``decision`` opens on ``spec``: None for every row, else a Q (possibly matching nothing).
 
     A grant in domain ``*`` opens every row. A grant through ``public`` opens the
@@ -35,7 +36,6 @@ def row_filter_for(spec: "ModelSpec", decision: "Decision") -> Q | None:
         return no_rows()
     if decision.everywhere:
         return None
-    declaration = spec.declaration
     parts: list[Q] = []
     if decision.published:
         if declaration.published is None:

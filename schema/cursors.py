@@ -26,7 +26,7 @@ from tortoise.expressions import Q
 from core.errors import BadUserInput
 from core.settings import get_settings
 from models.registry import ModelSpec
-from services.audit import jsonable
+from core.values import jsonable
 
 _VERSION = "k1"
 NOT_ISSUED = "`after` is not a cursor this API issued; use a cursor from `edges` or `pageInfo`."

@@ -13,7 +13,7 @@ import strawberry
 from tortoise.expressions import Q, Subquery
 
 from core.errors import BadUserInput
-from models.declaration import load_callable
+from core.values import parse_id
 from models.registry import ModelSpec, RelationField, ScalarField
 from schema.scalars import graphql_type, operator_family
 
@@ -68,8 +68,8 @@ def build_filter_input(spec: ModelSpec, ns) -> Any:
         annotations[combinator] = f"list[{spec.name}Filter] | None"
     annotations["not_"] = f"{spec.name}Filter | None"
     attributes = {name: None for name in annotations}
-    for name, path in spec.declaration.conditions.items():
-        attributes[name] = strawberry.field(default=None, description=_first_line(load_callable(path).__doc__))
+    for name, condition in spec.declaration.conditions.items():
+        attributes[name] = strawberry.field(default=None, description=_first_line(condition.__doc__))
     attributes.update({
         "and_": strawberry.field(default=None, name="and", description="All of these must hold."),
         "or_": strawberry.field(default=None, name="or", description="At least one of these must hold."),
@@ -90,11 +90,10 @@ def filter_to_q(spec: ModelSpec, where: Any, access) -> Q:
         sub = getattr(where, relation.name, None)
         if sub is not None:
             parts.append(_relation_condition(spec, relation, sub, access))
-    for name, path in spec.declaration.conditions.items():
+    for name in spec.declaration.conditions:
         wanted = getattr(where, name, None)
         if wanted is not None:
-            condition = load_callable(path)()
-            parts.append(condition if wanted else ~condition)
+            parts.append(spec.condition_filter(name, wanted))
     if where.and_:
         parts.extend(filter_to_q(spec, item, access) for item in where.and_)
     if where.or_ is not None:
@@ -129,18 +128,15 @@ def _scalar_conditions(spec: ModelSpec, field: ScalarField, ops: Any) -> list[Q]
 
 def _id_converter(spec: ModelSpec):
     def convert(raw: Any) -> int:
-        try:
-            return int(raw)
-        except (TypeError, ValueError):
-            raise BadUserInput(f"{spec.name} ids are whole numbers; got {raw!r}.") from None
+        return parse_id(raw, model=spec.name)
     return convert
 
 
 def _relation_condition(spec: ModelSpec, relation: RelationField, sub: Any, access) -> Q:
-    from services.crud import visible_queryset
+    from permissions.rows import visible
 
     target = spec.related(relation.name)
-    visible = visible_queryset(target, access, "read")
+    visible = visible(target, access, "read")
     if visible is None:
         return MATCH_NOTHING
     matching = visible.filter(filter_to_q(target, sub, access))

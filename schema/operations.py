@@ -11,6 +11,7 @@ from schema.ordering import order_by as ordering_for
 from schema.cursors import Keyset
 from schema.pagination import Page, page_size
 from schema.scalars import graphql_type
+from permissions import rows as scope
 from services import crud
 
 
@@ -84,12 +85,12 @@ def search_condition(spec: ModelSpec, text: str) -> Q:
     fields = spec.declaration.searchable
     if not fields:
         raise BadUserInput(f"{spec.plural} cannot be searched by text; use `filter`.")
-    return Q(*[Q(**{f"{name}__icontains": text}) for name in fields], join_type="OR")
+    return spec.search_filter(text)
 
 
 async def list_page(spec: ModelSpec, info, where, order, first, after, search) -> Page:
     access = info.context.access
-    queryset = crud.scoped_queryset(spec, access, "read")
+    queryset = scope.rows(spec, access, "read")
     if where is not None:
         queryset = queryset.filter(filter_to_q(spec, where, access))
     if search:
@@ -139,7 +140,7 @@ def build_query_fields(spec: ModelSpec, ns) -> dict[str, Any]:
         )
     if "get" in ops:
         async def resolve_one(info: strawberry.Info, id: strawberry.ID) -> Any:
-            return await crud.get_row(spec, info.context.access, id)
+            return await scope.get_row(spec, info.context.access, id)
 
         resolve_one.__annotations__["return"] = f"{spec.name} | None"
         resolve_one.__module__ = ns.module.__name__

@@ -12,12 +12,12 @@ from tortoise import connections
 from tortoise.expressions import Q, RawSQL
 
 from models.registry import ModelSpec, RelationField
-from services.crud import visible_queryset
+from permissions.rows import visible
 
 
 def fetch_fk_targets(target: ModelSpec, access):
     async def load(ids: list[int]) -> list[Any]:
-        queryset = visible_queryset(target, access, "read")
+        queryset = visible(target, access, "read")
         if queryset is None:
             return [None] * len(ids)
         rows = {row.pk: row for row in await queryset.filter(pk__in=list(set(ids)))}
@@ -35,7 +35,7 @@ def fetch_children(target: ModelSpec, relation: RelationField, access, condition
     """
 
     async def load(parent_ids: list[int]) -> list[list[Any]]:
-        queryset = visible_queryset(target, access, "read")
+        queryset = visible(target, access, "read")
         if queryset is None:
             return [[] for _ in parent_ids]
         children = queryset.filter(condition).filter(**{f"{relation.column}__in": list(set(parent_ids))})
@@ -84,7 +84,7 @@ def fetch_many_to_many(target: ModelSpec, relation: RelationField, access, condi
     """Many-to-many: the link rows and the visible targets, two statements for all parents together."""
 
     async def load(parent_ids: list[int]) -> list[list[Any]]:
-        queryset = visible_queryset(target, access, "read")
+        queryset = visible(target, access, "read")
         if queryset is None:
             return [[] for _ in parent_ids]
         links = await _link_rows(relation, list(set(parent_ids)))

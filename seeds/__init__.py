@@ -1,8 +1,8 @@
 """Seed data: the 48 regencies, the 174-app catalogue, the demo world and a benchmark generator.
 
-``python -m seeds [--demo]`` and ``python -m seeds.bench N`` on the command line;
-``await seed(demo)`` and ``await seed_bench(n)`` from tests and benchmarks
-(with the database already connected and migrated).
+``python -m server.manage seed [--demo]`` and ``python -m server.manage seed-bench N``
+on the command line; ``await seed(registry, demo)`` and ``await seed_bench(registry, n)``
+from tests and benchmarks (with the database already connected and migrated).
 """
 from seeds.synthetic import seed_bench
 from seeds.runner import seed

@@ -25,7 +25,8 @@ from models.user import User
 from seeds.agreements import BEKASI, KARAWANG, adopted_apps
 from seeds.catalogue import app_rows
 from seeds.sync import Counts, Link, Plan, Row, sync
-from services.calendar import WIB, public_holidays
+from core.clock import WIB
+from services.calendar import public_holidays
 from services.tracking import TrackingCode, reserve_tracking_code
 from services.workflow import SERVICE_LEVELS, due_at_for
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
-from permissions.management import load_default_policy_if_empty
+from models.registry import Registry
+from permissions.defaults import sync_default_policy
 from seeds.agreements import AGREEMENT_PLAN, agreement_batches
 from seeds.catalogue import APP_PLAN, app_rows
 from seeds.complaints import seed_complaints
@@ -12,7 +13,7 @@ from seeds.sync import SeedSummary, sync
 from seeds.users import seed_users
 
 
-async def seed(demo: bool = False) -> SeedSummary:
+async def seed(registry: Registry, demo: bool = False) -> SeedSummary:
     """Write the seed data; safe to run any number of times (see ``seeds.sync`` for what is kept).
 
     The regencies and the app catalogue are reference data of the programme and are
@@ -21,9 +22,11 @@ async def seed(demo: bool = False) -> SeedSummary:
     """
     summary = SeedSummary()
     # The default policy first: assigning the demo accounts their roles needs its roles.
-    policy_rules = await load_default_policy_if_empty()
-    if policy_rules:
-        summary.notes.append(f"loaded the default policy ({policy_rules} rules)")
+    policy = await sync_default_policy(registry)
+    if policy.added:
+        summary.notes.append(f"added {len(policy.added)} default policy rule(s)")
+    if policy.kept_removed:
+        summary.notes.append(f"{len(policy.kept_removed)} default policy rule(s) removed by an administrator stay removed")
     async with in_transaction():
         summary.add("Regency", await sync(REGENCY_PLAN, regency_rows()))
         summary.add("App", await sync(APP_PLAN, app_rows()))

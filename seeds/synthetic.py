@@ -1,4 +1,4 @@
-"""Synthetic complaints at scale for benchmarks (the command line is ``seeds.bench``).
+"""Synthetic complaints at scale for benchmarks (the command line is ``python -m server.manage seed-bench``).
 
 Rows are drawn from ``random.Random(seed_value)``, so a fresh database always
 gets the same rows. Their tracking codes carry a ``BEN-`` prefix
@@ -18,9 +18,11 @@ from models.app import App
 from models.complaint import Complaint
 from models.enums import ComplaintStatus as S
 from models.regency import Regency
+from models.registry import Registry
 from seeds.complaints import FIRST_NAMES, LAST_NAMES, TEMPLATES
 from seeds.runner import seed
-from services.calendar import WIB, public_holidays
+from core.clock import WIB
+from services.calendar import public_holidays
 from services.workflow import due_at_for
 
 PREFIX = "BEN-"
@@ -31,11 +33,11 @@ LAST_MOMENT = dt.datetime(2026, 11, 20, tzinfo=WIB)
 STATUS_WEIGHTS = {S.RECEIVED: 8, S.VERIFIED: 6, S.IN_PROGRESS: 10, S.RESOLVED: 16, S.CLOSED: 52, S.REJECTED: 8}
 
 
-async def seed_bench(n: int, *, seed_value: int = 1, batch_size: int = BATCH_SIZE) -> int:
+async def seed_bench(registry: Registry, n: int, *, seed_value: int = 1, batch_size: int = BATCH_SIZE) -> int:
     """Insert ``n`` synthetic complaints (after the reference data); returns how many rows were inserted."""
     if n < 0:
         raise ValueError("n must be zero or more")
-    await seed(demo=False)
+    await seed(registry, demo=False)
     rng = random.Random(seed_value)
     regencies = await Regency.all().order_by("code").values_list("id", "code")
     apps = [None, *await App.all().order_by("slug").values_list("id", flat=True)]

@@ -28,6 +28,7 @@ from tortoise.transactions import in_transaction
 
 from core.errors import BadUserInput, Forbidden, Unauthenticated, not_found
 from core.ratelimit import RateLimit
+from core.values import parse_id_or_none
 from core.settings import get_settings
 from models.regency import Regency
 from models.user import User
@@ -299,19 +300,11 @@ def _check_may_grant(decision, domain: str) -> None:
 
 async def _visible_user(decision, user_id) -> User:
     """The account, or NotFound when absent or outside the caller's regencies (existence never revealed)."""
-    pk = _parse_id(user_id)
+    pk = parse_id_or_none(user_id)
     user = await User.filter(pk=pk).select_related("regency").first() if pk else None
     if user is None or not (decision.everywhere or (user.regency and user.regency.code in decision.regencies)):
         raise not_found("User", user_id)
     return user
-
-
-def _parse_id(raw) -> int | None:
-    text = str(raw)
-    if not (text.isascii() and text.isdigit()):
-        return None
-    value = int(text)
-    return value if 0 < value <= 2**31 - 1 else None
 
 
 def _is_self(access, user: User) -> bool:

@@ -7,34 +7,14 @@ into strings first.
 """
 from __future__ import annotations
 
-import datetime as dt
-import enum
-import uuid
-from collections.abc import Iterable, Mapping
-from decimal import Decimal
+from collections.abc import Iterable
 from typing import Any
 
+from core.values import jsonable
 from models.history import AuditEntry
 
 #: The usual values of ``source``: the GraphQL API, the admin panel, the platform itself (scheduled jobs, seeds).
 SOURCES = ("api", "admin", "system")
-
-
-def jsonable(value: Any) -> Any:
-    """``value`` as something ``json.dumps`` accepts without losing meaning (ISO dates, enum values, decimal strings)."""
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, (dt.datetime, dt.date, dt.time)):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [jsonable(v) for v in value]
-    return value
 
 
 def snapshot(row: Any, fields: Iterable[str]) -> dict[str, Any]:

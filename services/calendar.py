@@ -21,12 +21,10 @@ import datetime as dt
 from collections.abc import Collection
 from functools import lru_cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
+from core.clock import WIB, wib_date
 from core.settings import get_settings
 
-#: Waktu Indonesia Barat: Jakarta, Banten and Jawa Barat (every regency of the programme so far).
-WIB = ZoneInfo("Asia/Jakarta")
 HOLIDAYS_FILE = Path(__file__).with_name("holidays_id.csv")
 _END_OF_DAY = dt.time(23, 59, 59)
 _SATURDAY = 5
@@ -53,22 +51,6 @@ def add_working_days(start: dt.datetime, days: int, holidays: Collection[dt.date
 
 def is_working_day(day: dt.date, holidays: Collection[dt.date]) -> bool:
     return day.weekday() < _SATURDAY and day not in holidays
-
-
-def wib_time(moment: dt.datetime) -> dt.datetime:
-    """``moment`` on the Jakarta clock (naive = UTC, as the database stores it)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(WIB)
-
-
-def wib_date(moment: dt.datetime) -> dt.date:
-    """The calendar date in Jakarta at ``moment`` (naive = UTC)."""
-    return wib_time(moment).date()
-
-
-def today_wib() -> dt.date:
-    return dt.datetime.now(WIB).date()
 
 
 @lru_cache(maxsize=1)

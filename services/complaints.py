@@ -2,9 +2,8 @@
 
 Every path that creates a complaint (``submitComplaint``, the generic
 ``createComplaint``, the admin panel, the seeds) gets the same defaults from
-the Tortoise signals registered by :func:`register_complaint_hooks`, which runs
-when this module is imported (the app imports it at startup through the
-schema): a missing tracking code and due date are filled in before the insert,
+the Tortoise signals registered by :func:`register_complaint_hooks`, which the
+app's assembly (``server``) calls once at start: a missing tracking code and due date are filled in before the insert,
 and the first history entry (RECEIVED, at ``created_at``) is written after it.
 ``bulk_create`` skips signals: rows written that way get no defaults.
 
@@ -21,19 +20,20 @@ from typing import Any
 
 from limits import parse as parse_rate
 from tortoise.expressions import Q
-from tortoise.signals import post_save, pre_save
+from tortoise.signals import Signals, post_save, pre_save
 from tortoise.transactions import in_transaction
 
 from core.errors import BadUserInput, not_found
 from core.ratelimit import RateLimit
 from core.settings import get_settings
+from core.values import parse_id_or_none
 from models.app import App
 from models.complaint import Complaint
 from models.enums import ComplaintCategory, ComplaintStatus
 from models.history import ComplaintEvent
 from models.regency import Regency
 from services import audit, events
-from services.calendar import wib_date
+from core.clock import wib_date
 from services.tracking import allocate_tracking_code, normalise, reserve_tracking_code
 from services.workflow import SERVICE_LEVELS, allowed_transitions, check_transition, due_at_for
 
@@ -69,13 +69,6 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-@lru_cache(maxsize=1)
-def complaint_spec():
-    from models.registry import registry_from_modules
-
-    return registry_from_modules(["models"])["Complaint"]
-
-
 # --- defaults for every new complaint (Tortoise signals) --------------------------------------
 
 
@@ -105,12 +98,10 @@ async def _first_history_entry(sender, instance: Complaint, created: bool, using
 
 
 def register_complaint_hooks() -> None:
-    """Register the signals on Complaint. Idempotent; already called when this module is imported."""
-    pre_save(Complaint)(_fill_defaults)
-    post_save(Complaint)(_first_history_entry)
-
-
-register_complaint_hooks()
+    """Register the signals on Complaint (the app's assembly calls this once at start). Idempotent."""
+    if _fill_defaults not in Complaint._listeners[Signals.pre_save].get(Complaint, []):
+        pre_save(Complaint)(_fill_defaults)
+        post_save(Complaint)(_first_history_entry)
 
 
 # --- submit -----------------------------------------------------------------------------------
@@ -162,11 +153,8 @@ async def _regency(code: Any) -> Regency:
 async def _app(app_id: Any) -> App | None:
     if app_id is None or str(app_id).strip() == "":
         return None
-    try:
-        pk = int(str(app_id))
-    except ValueError:
-        pk = None
-    app = await App.get_or_none(pk=pk) if pk is not None and 0 < pk < 2**31 else None
+    pk = parse_id_or_none(app_id)
+    app = await App.get_or_none(pk=pk) if pk is not None else None
     if app is None:
         raise BadUserInput(f"appId {app_id!r} does not match any app.", field="appId")
     return app
@@ -307,25 +295,22 @@ async def transition_complaint(
     ``due_at``, and writes the history entry and the audit entry in the same
     transaction; subscribers hear about it after the commit.
     """
-    spec = complaint_spec()
-    access.require(spec.name, "transition")
+    access.require("Complaint", "transition")
     target = _target_status(to)
     note = (note or "").strip()
     if len(note) > NOTE_MAX_LENGTH:
         raise BadUserInput(f"note must be at most {NOTE_MAX_LENGTH} characters (got {len(note)}).", field="note")
-    try:
-        pk = int(str(complaint_id))
-    except ValueError:
-        raise not_found(spec.name, complaint_id) from None
+    pk = parse_id_or_none(complaint_id)
+    if pk is None:
+        raise not_found("Complaint", complaint_id)
     async with in_transaction():
-        scope = access.row_filter(spec, "transition") or Q()
+        scope = access.row_filter(Complaint, "transition") or Q()
         # Lock the row so two people moving the same complaint at once cannot both pass the check.
         complaint = (
             await Complaint.filter(scope).filter(pk=pk).select_for_update(of=("complaint",)).first()
-            if 0 < pk < 2**31 else None
         )
         if complaint is None:
-            raise not_found(spec.name, complaint_id)
+            raise not_found("Complaint", complaint_id)
         previous = ComplaintStatus(complaint.status)
         check_transition(previous, target)
         before = audit.snapshot(complaint, TRANSITION_FIELDS)
@@ -339,7 +324,7 @@ async def transition_complaint(
         await complaint.save(update_fields=[*TRANSITION_FIELDS, "updated_at"])
         await ComplaintEvent.create(complaint=complaint, status=target, at=now, note=note, actor=access.user)
         await audit.record(
-            actor=access.user, action="transition", model=spec.name, object_id=complaint.pk,
+            actor=access.user, action="transition", model="Complaint", object_id=complaint.pk,
             before=before, after=audit.snapshot(complaint, TRANSITION_FIELDS), source=source,
         )
         regency_code = await Regency.get(pk=complaint.regency_id).values_list("code", flat=True)

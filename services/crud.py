@@ -1,4 +1,6 @@
-"""Generic create, read, update and delete for every declared model, under the caller's policy.
+"""Generic create, update and delete for every declared model, under the caller's policy.
+
+Reads are not here: they start in ``permissions.rows``.
 
 The GraphQL mutations and the admin panel both write through here, so
 validation, row scope, transactions and the audit log are the same
@@ -13,58 +15,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Q
 from tortoise.models import Model
-from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from core.errors import BadUserInput, Forbidden, not_found
-from models.declaration import load_callable
+from core.values import jsonable, parse_id
 from models.registry import ModelSpec, RelationField, ScalarField, camel
+from permissions.rows import in_scope, rows, visible
 from services import audit
-
-ACTION_FOR_QUERY = {"read": "read", "update": "update", "delete": "delete", "create": "create"}
-
-
-def parse_id(spec_name: str, raw: Any, *, field: str = "id") -> int:
-    """Primary keys are integers; anything else is a caller's mistake, not a server error."""
-    try:
-        value = int(str(raw))
-    except (TypeError, ValueError):
-        raise BadUserInput(f"{field} must be the id of a {spec_name}, got {raw!r}.", field=field) from None
-    if value < 1 or value > 2**31 - 1:
-        raise BadUserInput(f"{field} {raw!r} is not a valid {spec_name} id.", field=field)
-    return value
-
-
-def scoped_queryset(spec: ModelSpec, access, action: str = "read") -> QuerySet:
-    """Rows of ``spec`` the caller may ``action``; raises Unauthenticated/Forbidden when not allowed at all."""
-    access.require(spec.name, action)
-    queryset = spec.model.all()
-    row_filter = access.row_filter(spec, action)
-    return queryset if row_filter is None else queryset.filter(row_filter)
-
-
-def visible_queryset(spec: ModelSpec, access, action: str = "read") -> QuerySet | None:
-    """Like scoped_queryset, but None instead of an error: for nested relations, which never raise."""
-    if not access.decide(spec.name, action).allowed:
-        return None
-    row_filter = access.row_filter(spec, action)
-    queryset = spec.model.all()
-    return queryset if row_filter is None else queryset.filter(row_filter)
-
-
-async def get_row(spec: ModelSpec, access, id_: Any) -> Model | None:
-    """The row, or None when absent or outside the caller's scope (its existence is never revealed)."""
-    queryset = visible_queryset(spec, access, "read")
-    if queryset is None:
-        access.require(spec.name, "read")
-    try:
-        pk = parse_id(spec.name, id_)
-    except BadUserInput:
-        return None
-    return await queryset.filter(pk=pk).first()
-
 
 # --- validation -----------------------------------------------------------------------------
 
@@ -104,19 +62,19 @@ def _check_scalar(spec: ModelSpec, field: ScalarField, value: Any) -> Any:
 async def _check_relation(spec: ModelSpec, relation: RelationField, value: Any, access) -> Any:
     label = camel(relation.input_name)
     target = spec.related(relation.name)
-    visible = visible_queryset(target, access, "read")
+    reachable = visible(target, access, "read")
     if relation.kind == "fk":
         if value is None:
             if not relation.nullable:
                 raise BadUserInput(f"{label} cannot be null.", field=label)
             return None
-        pk = parse_id(target.name, value, field=label)
-        if visible is None or not await visible.filter(pk=pk).exists():
+        pk = parse_id(value, model=target.name, field=label)
+        if reachable is None or not await reachable.filter(pk=pk).exists():
             raise BadUserInput(f"{label} {value!r} does not match any {target.name}.", field=label)
         return pk
-    ids = [parse_id(target.name, v, field=label) for v in (value or [])]
+    ids = [parse_id(v, model=target.name, field=label) for v in (value or [])]
     unique_ids = list(dict.fromkeys(ids))
-    found = set() if visible is None else set(await visible.filter(pk__in=unique_ids).values_list("id", flat=True))
+    found = set() if reachable is None else set(await reachable.filter(pk__in=unique_ids).values_list("id", flat=True))
     missing = [i for i in unique_ids if i not in found]
     if missing:
         raise BadUserInput(
@@ -165,10 +123,9 @@ async def _check_unique(spec: ModelSpec, scalars: dict[str, Any], exclude_pk: in
 
 
 async def _run_validator(spec: ModelSpec, row: Model, many: dict[str, list[int]]) -> None:
-    path = spec.declaration.validator
-    if not path:
-        return
-    await load_callable(path)(row, many)
+    validator = spec.declaration.validator
+    if validator is not None:
+        await validator(row, many)
 
 
 async def _current_many(row: Model, spec: ModelSpec) -> dict[str, list[int]]:
@@ -183,20 +140,13 @@ def snapshot(spec: ModelSpec, row: Model, many: dict[str, list[int]] | None = No
     """The row's values as JSON-safe data, for the audit log."""
     values: dict[str, Any] = {}
     for field in spec.visible_scalars():
-        values[field.name] = audit.jsonable(getattr(row, field.name))
+        values[field.name] = jsonable(getattr(row, field.name))
     for relation in spec.relations.values():
         if relation.kind == "fk":
             values[relation.column] = getattr(row, relation.column)
     for name, ids in (many or {}).items():
         values[name] = list(ids)
     return values
-
-
-async def _still_in_scope(spec: ModelSpec, access, action: str, pk: int) -> bool:
-    row_filter = access.row_filter(spec, action)
-    if row_filter is None:
-        return True
-    return await spec.model.filter(row_filter).filter(pk=pk).exists()
 
 
 def _integrity_message(spec: ModelSpec, error: IntegrityError, pk: Any = None) -> BadUserInput:
@@ -223,7 +173,7 @@ async def create_row(spec: ModelSpec, access, data: dict[str, Any], *, source: s
             await row.save()
             for name, ids in many.items():
                 await _set_many(row, spec.relations[name], ids)
-            if not await _still_in_scope(spec, access, "create", row.pk):
+            if not await in_scope(spec, access, "create", row.pk):
                 raise Forbidden(f"You may not create this {spec.name} outside your own regency.")
             await audit.record(
                 actor=access.user, action="create", model=spec.name, object_id=row.pk,
@@ -239,7 +189,7 @@ async def update_row(spec: ModelSpec, access, id_: Any, data: dict[str, Any], *,
     pk = _pk_or_not_found(spec, id_)
     try:
         async with in_transaction():
-            row = await scoped_queryset(spec, access, "update").filter(pk=pk).first()
+            row = await rows(spec, access, "update").filter(pk=pk).first()
             if row is None:
                 raise not_found(spec.name, id_)
             scalars, foreign, many = await _clean(spec, access, data, creating=False)
@@ -254,7 +204,7 @@ async def update_row(spec: ModelSpec, access, id_: Any, data: dict[str, Any], *,
             await row.save()
             for name, ids in many.items():
                 await _set_many(row, spec.relations[name], ids)
-            if not await _still_in_scope(spec, access, "update", row.pk):
+            if not await in_scope(spec, access, "update", row.pk):
                 raise Forbidden(f"You may not move this {spec.name} outside your own regency.")
             after = snapshot(spec, row, {**before_many, **many})
             if after != before:
@@ -272,7 +222,7 @@ async def delete_row(spec: ModelSpec, access, id_: Any, *, source: str = "api") 
     pk = _pk_or_not_found(spec, id_)
     try:
         async with in_transaction():
-            row = await scoped_queryset(spec, access, "delete").filter(pk=pk).first()
+            row = await rows(spec, access, "delete").filter(pk=pk).first()
             if row is None:
                 raise not_found(spec.name, id_)
             before = snapshot(spec, row, await _current_many(row, spec))
@@ -288,7 +238,7 @@ async def delete_row(spec: ModelSpec, access, id_: Any, *, source: str = "api") 
 
 def _pk_or_not_found(spec: ModelSpec, id_: Any) -> int:
     try:
-        return parse_id(spec.name, id_)
+        return parse_id(id_, model=spec.name)
     except BadUserInput:
         raise not_found(spec.name, id_) from None
 

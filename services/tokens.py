@@ -16,13 +16,13 @@ import jwt
 
 from core.errors import Unauthenticated
 from core.settings import get_settings
+from core.values import parse_id_or_none
 from models.user import User
 
 ALGORITHM = "HS256"
 ISSUER = "simpul"
 INVALID_TOKEN = "Your session token is invalid or has expired; sign in again."
 BAD_HEADER = "Send your session token as 'Authorization: Bearer <token>'."
-_MAX_ID = 2**31 - 1
 
 
 def issue_token(user: User, *, ttl_seconds: int | None = None) -> str:
@@ -103,7 +103,4 @@ async def user_from_authorization(header: str | None) -> User | None:
 
 def _user_id(subject: object) -> int | None:
     """``sub`` as a primary key, or None when it cannot be one (a forged or foreign token)."""
-    if not isinstance(subject, str) or not (subject.isascii() and subject.isdigit()):
-        return None
-    value = int(subject)
-    return value if 0 < value <= _MAX_ID else None
+    return parse_id_or_none(subject) if isinstance(subject, str) else None

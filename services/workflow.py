@@ -11,8 +11,6 @@ import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from tortoise.expressions import Q
-
 from core.errors import BadUserInput
 from models.enums import ComplaintStatus as S
 from services.calendar import add_working_days, public_holidays
@@ -79,12 +77,3 @@ def due_at_for(
     if level is None:
         return None
     return add_working_days(since, level.working_days, public_holidays() if holidays is None else holidays)
-
-
-def overdue() -> Q:
-    """Past its deadline (`dueAt`) while the desk still owes a step; settled complaints have no deadline.
-
-    ``due_at IS NOT NULL`` is spelled out so that the negation (not overdue)
-    keeps the rows without a deadline instead of losing them to SQL's NULL logic.
-    """
-    return Q(due_at__isnull=False) & Q(due_at__lt=dt.datetime.now(dt.timezone.utc))

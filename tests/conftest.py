@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import tempfile
 import uuid
+from functools import lru_cache
 from pathlib import Path
 
 os.environ.setdefault("PLATFORM_ENV", "test")
@@ -20,6 +21,14 @@ from core.database import tortoise_config  # noqa: E402
 
 #: Models the tests declare on top of the product's: a new model must need no other file.
 TEST_MODEL_MODULES = ("models", "tests.throwaway_models")
+
+
+@lru_cache(maxsize=1)
+def registry_for_tests():
+    """The registry of the product's models plus the test-only ones, assembled as the server does."""
+    from server.assembly import assemble
+
+    return assemble(TEST_MODEL_MODULES)
 
 
 async def _create_postgres_database(server_url: str) -> tuple[str, str]:
@@ -64,6 +73,7 @@ async def database_url():
 async def database(database_url):
     await Tortoise.init(config=tortoise_config(database_url, TEST_MODEL_MODULES))
     await Tortoise.generate_schemas()
+    registry_for_tests()  # registers the save hooks, as the server does at start
     yield database_url
     await Tortoise.close_connections()
 
@@ -115,7 +125,7 @@ ROLES = ("kominfo", "staff.karawang", "staff.bekasi", "anonymous")
 
 @pytest.fixture(scope="session")
 def app(database):
-    from core.app import create_app
+    from server.app import create_app
 
     return create_app(manage_database=False)
 

@@ -32,6 +32,7 @@ from services.accounts import (
 )
 from services.passwords import check_new_password, hash_password, verify_password
 from services.tokens import INVALID_TOKEN
+from tests.conftest import registry_for_tests
 
 RIGHT = "right-password"
 
@@ -424,7 +425,7 @@ async def test_regional_user_managers_stay_in_their_regencies(world):
     # Given a role that may manage accounts in Karawang only
     from permissions.management import add_rule, assign_role
 
-    await add_rule("karawang_hr", "*", "User", "*")
+    await add_rule("karawang_hr", "*", "User", "*", registry=registry_for_tests())
     await User.create(username="hr.karawang", password_hash="x", role="regency_staff", regency=world.karawang)
     await assign_role("hr.karawang", "karawang_hr", "32.15")
     hr = await access_for(await User.get(username="hr.karawang"))

@@ -11,6 +11,7 @@ from models.registry import registry_from_modules
 from tests.admin_client import AdminClient, admin_asgi, client_for
 from tests.conftest import ROLES, TEST_MODEL_MODULES
 from tests.factory import make_row
+from tests.conftest import registry_for_tests
 
 REGISTRY = registry_from_modules(list(TEST_MODEL_MODULES))
 STAFF_READS = {"Regency", "App", "Agreement", "Complaint"}
@@ -109,7 +110,7 @@ async def test_staff_list_shows_only_their_regency(world, as_role):
 async def test_other_regencys_complaint_is_404_for_every_url_and_form(world, as_role):
     from permissions.management import add_rule
 
-    await add_rule("regency_staff", "*", "Complaint", "delete")  # so delete reaches the row scope
+    await add_rule("regency_staff", "*", "Complaint", "delete", registry=registry_for_tests())  # so delete reaches the row scope
     client = await as_role("staff.karawang")
     theirs = world.complaints["32.16"][0]
     ours = world.complaints["32.15"][0]
@@ -194,8 +195,8 @@ async def test_personal_fields_hidden_without_read_personal(world, as_role):
     from models import User
 
     # Given a role that may read and update Karawang's complaints but not their reporters
-    await add_rule("desk_reader", "*", "Complaint", "read")
-    await add_rule("desk_reader", "*", "Complaint", "update")
+    await add_rule("desk_reader", "*", "Complaint", "read", registry=registry_for_tests())
+    await add_rule("desk_reader", "*", "Complaint", "update", registry=registry_for_tests())
     await User.create(username="pembaca", password_hash=_HASH, role="desk_reader", regency=world.karawang)
     await assign_role("pembaca", "desk_reader", "32.15")
     complaint = world.complaints["32.15"][0]

@@ -9,13 +9,8 @@ from models.enums import AgreementKind as K, AgreementStatus as St, RegencyKind
 from models.registry import registry_from_modules
 from permissions.access import access_for
 from services import crud
-from services.agreement_rules import (
-    check_agreement,
-    effective_status,
-    expire_lapsed_agreements,
-    expired_filter,
-    not_expired,
-)
+from models.agreement_rules import check_agreement, effective_status
+from services.agreement_rules import expire_lapsed_agreements, expired_filter, not_expired
 
 TODAY = dt.date(2026, 11, 28)
 
@@ -164,9 +159,11 @@ async def test_the_expiry_job_stores_expired_and_audits_it(regions):
 
 async def test_the_generic_create_runs_the_rules(regions):
     # Given kominfo creating agreements through the generic CRUD service (API and panel alike)
-    from permissions.management import assign_role, load_default_policy_if_empty
+    from permissions.defaults import sync_default_policy
+    from permissions.management import assign_role
+    from tests.conftest import registry_for_tests
 
-    await load_default_policy_if_empty()
+    await sync_default_policy(registry_for_tests())
     await User.create(username="kominfo", password_hash="x", role="kominfo_admin")
     await assign_role("kominfo", "kominfo_admin", "*")
     access = await access_for(await User.get(username="kominfo"))

@@ -9,7 +9,7 @@ from tests.conftest import TEST_MODEL_MODULES, GraphQLClient
 
 @pytest.fixture
 async def kiosk_admin(database, tokens):
-    from core.app import create_app
+    from server.app import create_app
 
     app = create_app(model_modules=TEST_MODEL_MODULES, manage_database=False)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:

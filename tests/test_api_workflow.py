@@ -11,7 +11,7 @@ import re
 import pytest
 
 from models import AuditEntry, Complaint, ComplaintEvent
-from services.calendar import wib_date
+from core.clock import wib_date
 from tests.world import PASSWORD
 
 SUBMIT = """

@@ -6,8 +6,8 @@ import pytest
 from core.settings import get_settings
 from models import Complaint, ComplaintEvent, Regency
 from models.enums import ComplaintStatus as S, RegencyKind
-import services.complaints  # noqa: F401 - registers the complaint hooks, as the app does at startup
-from services.calendar import WIB, add_working_days, national_holidays, parse_holidays, public_holidays
+from core.clock import WIB
+from services.calendar import add_working_days, national_holidays, parse_holidays, public_holidays
 from services.workflow import SERVICE_LEVELS, due_at_for
 
 NO_HOLIDAYS: frozenset[dt.date] = frozenset()

@@ -32,7 +32,7 @@ def test_committed_migrations_match_the_models(tmp_path):
     reason="the PostgreSQL variant below covers this run",
 )
 async def test_migrations_apply_on_sqlite(tmp_path):
-    script = f"import asyncio; from core.manage import migrate; asyncio.run(migrate('sqlite://{tmp_path / 'fresh.sqlite3'}'))"
+    script = f"import asyncio; from server.manage import migrate; asyncio.run(migrate('sqlite://{tmp_path / 'fresh.sqlite3'}'))"
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "fresh.sqlite3").stat().st_size > 0
@@ -57,7 +57,7 @@ def test_migrations_apply_on_postgres():
         finally:
             await conn.close()
 
-    script = f"import asyncio; from core.manage import migrate; asyncio.run(migrate('{base}/{name}'))"
+    script = f"import asyncio; from server.manage import migrate; asyncio.run(migrate('{base}/{name}'))"
     asyncio.run(admin(f'CREATE DATABASE "{name}"'))
     try:
         result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)

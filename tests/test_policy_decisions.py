@@ -19,7 +19,9 @@ from models.enums import AgreementKind, AgreementStatus, AppCategory, RegencyKin
 from models.registry import registry_from_modules
 from permissions.access import access_for
 from permissions.enforcer import policy_engine
-from permissions.management import assign_role, load_default_policy_if_empty
+from permissions.defaults import sync_default_policy
+from permissions.management import assign_role
+from tests.conftest import registry_for_tests
 from permissions.terms import ACTIONS, MANAGEMENT_OBJECTS
 from tests.conftest import TEST_MODEL_MODULES
 from tests.sql_counter import count_statements
@@ -84,7 +86,7 @@ def expected(caller: Caller, model: str, action: str) -> tuple[bool, bool, froze
 
 @pytest.fixture
 async def world():
-    await load_default_policy_if_empty()
+    await sync_default_policy(registry_for_tests())
     tangerang = await Regency.create(code="36.71", name="Kota Tangerang", kind=RegencyKind.KOTA, province="Banten", is_provider=True)
     karawang = await Regency.create(code="32.15", name="Kabupaten Karawang", kind=RegencyKind.KABUPATEN, province="Jawa Barat")
     bekasi = await Regency.create(code="32.16", name="Kabupaten Bekasi", kind=RegencyKind.KABUPATEN, province="Jawa Barat")
@@ -254,7 +256,7 @@ async def test_a_global_model_granted_only_in_a_regency_shows_no_rows(world):
     from permissions.management import add_rule
 
     users, _ = world
-    await add_rule("regency_staff", "*", "App", "update")
+    await add_rule("regency_staff", "*", "App", "update", registry=registry_for_tests())
     access = await access_for(users["staff.karawang"])
     decision = access.decide("App", "update")
     assert decision.allowed and decision.regencies == {"32.15"}
@@ -290,7 +292,7 @@ async def test_personal_check_on_a_model_that_is_its_own_regency(world):
     from permissions.management import add_rule
 
     users, regencies = world
-    await add_rule("regency_staff", "*", "Regency", "read_personal")
+    await add_rule("regency_staff", "*", "Regency", "read_personal", registry=registry_for_tests())
     access = await access_for(users["staff.karawang"])
     with count_statements() as statements:
         own = await access.can_see_personal(REGISTRY["Regency"], regencies["32.15"])
@@ -368,7 +370,7 @@ async def test_a_role_held_in_star_gets_rules_written_for_one_regency(world):
     from permissions.management import add_rule
 
     users, _ = world
-    await add_rule("auditor", "32.16", "Complaint", "read")
+    await add_rule("auditor", "32.16", "Complaint", "read", registry=registry_for_tests())
     auditor = await User.create(username="auditor.jabar", password_hash="x", role="auditor")
     await assign_role("auditor.jabar", "auditor", "*")
     # When it reads complaints

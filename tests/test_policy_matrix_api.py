@@ -92,7 +92,7 @@ def expected(case: Case, row_regency: str | None, published: bool) -> str:
 
 @pytest.fixture
 async def api(database, tokens):
-    from core.app import create_app
+    from server.app import create_app
 
     app = create_app(model_modules=TEST_MODEL_MODULES, manage_database=False)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:

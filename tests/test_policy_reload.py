@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import os
 import sys
@@ -14,24 +15,26 @@ from core.errors import BadUserInput
 from models import Regency, User
 from models.enums import RegencyKind
 from permissions.access import access_for
+from permissions.defaults import declared_rules, sync_default_policy
 from permissions.enforcer import policy_engine
 from permissions.management import (
     add_rule,
     assign_role,
     list_rules,
-    load_default_policy_if_empty,
-    read_policy_file,
     remove_rule,
     revoke_role,
     roles_of,
 )
 
+from tests.conftest import registry_for_tests
+
 ROOT = Path(__file__).resolve().parent.parent
+REGISTRY = registry_for_tests()
 
 
 @pytest.fixture
 async def karawang_staff():
-    await load_default_policy_if_empty()
+    await sync_default_policy(registry_for_tests())
     for code, name in (("32.15", "Kabupaten Karawang"), ("32.16", "Kabupaten Bekasi")):
         await Regency.create(code=code, name=name, kind=RegencyKind.KABUPATEN, province="Jawa Barat")
     user = await User.create(username="staff.karawang", password_hash="x", role="regency_staff")
@@ -44,7 +47,7 @@ async def test_adding_and_removing_a_rule_changes_the_next_decision(karawang_sta
     assert not before.decide("Kiosk", "read").allowed
 
     # When a rule is added, the next request sees it (no restart)
-    assert await add_rule("regency_staff", "*", "Kiosk", "read") is True
+    assert await add_rule("regency_staff", "*", "Kiosk", "read", registry=REGISTRY) is True
     after_add = await access_for(karawang_staff)
     assert after_add.decide("Kiosk", "read").regencies == {"32.15"}
     # ...while a request already under way keeps the decision it made
@@ -67,7 +70,7 @@ async def test_assigning_and_revoking_a_role_changes_the_next_decision(karawang_
 async def test_repeated_changes_report_that_nothing_changed(karawang_staff):
     assert await assign_role("staff.karawang", "regency_staff", "32.15") is False
     assert await revoke_role("staff.karawang", "regency_staff", "32.16") is False
-    assert await add_rule("public", "public", "App", "read") is False
+    assert await add_rule("public", "public", "App", "read", registry=REGISTRY) is False
     assert await remove_rule("public", "public", "Kiosk", "read") is False
 
 
@@ -78,11 +81,11 @@ async def test_repeated_changes_report_that_nothing_changed(karawang_staff):
         (lambda: assign_role("staff.karawang", "superuser", "32.15"), "role"),
         (lambda: assign_role("staff.karawang", "public", "32.15"), "role"),
         (lambda: assign_role("staff.karawang", "regency_staff", "99.99"), "domain"),
-        (lambda: add_rule("regency_staff", "*", "Kioskk", "read"), "object"),
-        (lambda: add_rule("regency_staff", "*", "Kiosk", "browse"), "action"),
-        (lambda: add_rule("regency_staff", "32.99", "Kiosk", "read"), "domain"),
-        (lambda: add_rule("Regency Staff", "*", "Kiosk", "read"), "role"),
-        (lambda: add_rule("staff.karawang", "*", "Kiosk", "read"), "role"),  # a username, not a role
+        (lambda: add_rule("regency_staff", "*", "Kioskk", "read", registry=REGISTRY), "object"),
+        (lambda: add_rule("regency_staff", "*", "Kiosk", "browse", registry=REGISTRY), "action"),
+        (lambda: add_rule("regency_staff", "32.99", "Kiosk", "read", registry=REGISTRY), "domain"),
+        (lambda: add_rule("Regency Staff", "*", "Kiosk", "read", registry=REGISTRY), "role"),
+        (lambda: add_rule("staff.karawang", "*", "Kiosk", "read", registry=REGISTRY), "role"),  # a username, not a role
     ],
 )
 async def test_invalid_changes_are_bad_user_input_and_change_nothing(karawang_staff, call, field):
@@ -93,17 +96,46 @@ async def test_invalid_changes_are_bad_user_input_and_change_nothing(karawang_st
     assert await CasbinRule.all().count() == rules_before
 
 
-async def test_the_default_policy_loads_once_and_names_only_known_objects_and_actions():
-    rules = read_policy_file()
-    assert await load_default_policy_if_empty() == len(rules)
-    assert await load_default_policy_if_empty() == 0
-    listed = await list_rules()
-    assert ("kominfo_admin", "*", "*", "*") in listed
-    assert len(listed) == len([r for r in rules if r[0] == "p"])
+async def test_the_declared_grants_sync_once_and_pass_the_same_validation_as_an_admins_rule():
+    rules = declared_rules(REGISTRY)
+    assert ("kominfo_admin", "*", "*", "*") in rules
+    assert ("regency_staff", "*", "Complaint", "transition") in rules  # Complaint.Simpul.grants
+    assert ("public", "public", "App", "read") in rules  # public grants hold on published rows
+    first = await sync_default_policy(REGISTRY)
+    assert sorted(first.added) == sorted(rules)
+    second = await sync_default_policy(REGISTRY)
+    assert (second.added, second.kept_removed) == ([], [])
+    assert sorted(await list_rules()) == sorted(rules)
     # Every default rule passes the same validation as a rule added by an admin.
-    for _, role, domain, obj, act in rules:
+    for role, domain, obj, act in rules:
         await remove_rule(role, domain, obj, act)
-        assert await add_rule(role, domain, obj, act) is True
+        assert await add_rule(role, domain, obj, act, registry=REGISTRY) is True
+
+
+async def test_a_rule_an_admin_removed_is_not_synced_back():
+    await sync_default_policy(REGISTRY)
+    assert await remove_rule("regency_staff", "*", "Complaint", "update") is True
+    result = await sync_default_policy(REGISTRY)
+    assert result.added == []
+    assert result.kept_removed == [("regency_staff", "*", "Complaint", "update")]
+    assert ("regency_staff", "*", "Complaint", "update") not in await list_rules()
+
+
+async def test_a_new_models_grants_reach_an_existing_database_on_its_next_start():
+    # Given a database synced before the model declared any grant
+    await sync_default_policy(REGISTRY)
+    await remove_rule("public", "public", "App", "read")  # and an admin's edit elsewhere
+    # When the next start's declarations grant something new
+    kiosk = REGISTRY["Kiosk"]
+    declared = kiosk.declaration
+    kiosk.declaration = dataclasses.replace(declared, grants={"regency_staff": ("read",), "public": ("read",)})
+    try:
+        result = await sync_default_policy(REGISTRY)
+    finally:
+        kiosk.declaration = declared
+    # Then exactly the new grants are added, and the admin's removal stays
+    assert sorted(result.added) == [("public", "public", "Kiosk", "read"), ("regency_staff", "*", "Kiosk", "read")]
+    assert result.kept_removed == [("public", "public", "App", "read")]
 
 
 async def test_a_rule_written_directly_in_sql_is_picked_up_after_the_max_age(karawang_staff, monkeypatch):
@@ -170,8 +202,8 @@ async def test_a_change_in_one_process_reaches_another_worker(database, karawang
         assert (await worker.decide("staff.karawang", "Kiosk", "read"))["allowed"] is False
 
         # When this process adds rules
-        await add_rule("public", "public", "Kiosk", "read")
-        await add_rule("regency_staff", "*", "Kiosk", "update")
+        await add_rule("public", "public", "Kiosk", "read", registry=REGISTRY)
+        await add_rule("regency_staff", "*", "Kiosk", "update", registry=REGISTRY)
 
         # Then the worker's next decisions include them
         assert (await worker.decide(None, "Kiosk", "read"))["published"] is True

@@ -11,6 +11,9 @@ from models import Agreement, App, Complaint, ComplaintCounter, ComplaintEvent, 
 from models.enums import AgreementKind, AgreementStatus, AppCategory, ComplaintStatus
 from permissions.management import roles_of
 from seeds import seed, seed_bench
+from tests.conftest import registry_for_tests
+
+REGISTRY = registry_for_tests()
 from services.passwords import verify_password
 from services.workflow import due_at_for
 from tests.conftest import reset_database
@@ -35,7 +38,7 @@ async def dump_tables() -> dict[str, list[dict]]:
 
 
 async def test_reference_data_has_48_regencies_with_kota_tangerang_as_the_provider():
-    await seed(demo=False)
+    await seed(REGISTRY, demo=False)
 
     assert await Regency.all().count() == 48
     assert await Regency.filter(is_provider=True).values_list("code", flat=True) == ["36.71"]
@@ -45,7 +48,7 @@ async def test_reference_data_has_48_regencies_with_kota_tangerang_as_the_provid
 
 
 async def test_catalogue_has_174_apps_split_111_public_63_e_government_with_the_real_names():
-    await seed(demo=False)
+    await seed(REGISTRY, demo=False)
 
     apps = await App.all().values("name", "slug", "category", "description", "owner_unit", "launched_on")
     assert len(apps) == 174
@@ -61,7 +64,7 @@ async def test_catalogue_has_174_apps_split_111_public_63_e_government_with_the_
 
 
 async def test_without_demo_no_accounts_agreements_or_complaints_are_written():
-    summary = await seed(demo=False)
+    summary = await seed(REGISTRY, demo=False)
 
     assert await User.all().count() == 0
     assert await Agreement.all().count() == 0
@@ -73,7 +76,7 @@ async def test_without_demo_no_accounts_agreements_or_complaints_are_written():
 
 
 async def test_demo_mous_of_16_may_2018_carry_their_signatories():
-    await seed(demo=True)
+    await seed(REGISTRY, demo=True)
 
     karawang = await Agreement.get(regency__code="32.15", kind=AgreementKind.MOU, signed_on=dt.date(2018, 5, 16))
     bekasi = await Agreement.get(regency__code="32.16", kind=AgreementKind.MOU, signed_on=dt.date(2018, 5, 16))
@@ -86,7 +89,7 @@ async def test_demo_mous_of_16_may_2018_carry_their_signatories():
 
 
 async def test_demo_agreements_pks_follow_an_mou_of_their_regency_and_list_apps():
-    await seed(demo=True)
+    await seed(REGISTRY, demo=True)
 
     agreements = await Agreement.all().prefetch_related("regency", "provider", "parent__regency", "parent__provider", "apps")
     assert {a.provider.code for a in agreements} == {"36.71"}
@@ -109,7 +112,7 @@ async def test_demo_agreements_pks_follow_an_mou_of_their_regency_and_list_apps(
 
 
 async def test_demo_complaints_have_tracking_codes_counters_and_a_history_per_status():
-    await seed(demo=True)
+    await seed(REGISTRY, demo=True)
 
     complaints = await Complaint.all().prefetch_related("regency", "history")
     assert len(complaints) >= 100
@@ -145,7 +148,7 @@ async def test_demo_complaints_have_tracking_codes_counters_and_a_history_per_st
 
 
 async def test_demo_accounts_sign_in_with_the_demo_password_and_hold_their_roles():
-    await seed(demo=True)
+    await seed(REGISTRY, demo=True)
 
     users = {u.username: u for u in await User.all().prefetch_related("regency")}
     assert set(users) == {"kominfo", "staff.karawang", "staff.bekasi"}
@@ -162,10 +165,10 @@ async def test_demo_accounts_sign_in_with_the_demo_password_and_hold_their_roles
 
 
 async def test_a_second_run_changes_nothing():
-    await seed(demo=True)
+    await seed(REGISTRY, demo=True)
     before = await dump_tables()
 
-    summary = await seed(demo=True)
+    summary = await seed(REGISTRY, demo=True)
 
     assert await dump_tables() == before
     for model, counts in summary.models.items():
@@ -173,10 +176,10 @@ async def test_a_second_run_changes_nothing():
 
 
 async def test_an_edited_app_survives_a_rerun():
-    await seed(demo=False)
+    await seed(REGISTRY, demo=False)
     await App.filter(slug="laksa").update(description="Diubah oleh admin.")
 
-    summary = await seed(demo=False)
+    summary = await seed(REGISTRY, demo=False)
 
     assert (await App.get(slug="laksa")).description == "Diubah oleh admin."
     assert summary.models["App"].kept_edited == 1
@@ -184,7 +187,7 @@ async def test_an_edited_app_survives_a_rerun():
 
 
 async def test_changed_seed_data_updates_rows_nobody_edited(monkeypatch):
-    await seed(demo=False)
+    await seed(REGISTRY, demo=False)
     from seeds import runner
 
     original = runner.app_rows
@@ -192,8 +195,8 @@ async def test_changed_seed_data_updates_rows_nobody_edited(monkeypatch):
         {**row, "description": "Deskripsi baru."} if row["slug"] == "segar" else row for row in original()
     ])
 
-    summary = await seed(demo=False)
-    again = await seed(demo=False)
+    summary = await seed(REGISTRY, demo=False)
+    again = await seed(REGISTRY, demo=False)
 
     assert (await App.get(slug="segar")).description == "Deskripsi baru."
     assert summary.models["App"].updated == 1
@@ -201,12 +204,12 @@ async def test_changed_seed_data_updates_rows_nobody_edited(monkeypatch):
 
 
 async def test_a_deleted_seeded_row_is_not_recreated():
-    await seed(demo=True)
+    await seed(REGISTRY, demo=True)
     code = (await Complaint.all().order_by("id").first()).tracking_code
     await Complaint.filter(tracking_code=code).delete()
     await Regency.filter(code="73.71").delete()  # Kota Makassar: nothing refers to it in the demo
 
-    summary = await seed(demo=True)
+    summary = await seed(REGISTRY, demo=True)
 
     assert not await Complaint.filter(tracking_code=code).exists()
     assert not await Regency.filter(code="73.71").exists()
@@ -218,7 +221,7 @@ async def test_a_deleted_seeded_row_is_not_recreated():
 async def test_a_row_the_seeds_never_wrote_is_left_alone():
     await App.create(name="LAKSA lokal", slug="laksa", category=AppCategory.COMPLAINTS, description="Milik admin.")
 
-    summary = await seed(demo=False)
+    summary = await seed(REGISTRY, demo=False)
 
     assert (await App.get(slug="laksa")).name == "LAKSA lokal"
     assert summary.models["App"].kept_not_seeded == 1
@@ -229,11 +232,11 @@ async def test_a_row_the_seeds_never_wrote_is_left_alone():
 
 
 async def test_seed_bench_inserts_the_same_rows_on_a_fresh_database():
-    inserted = await seed_bench(2000)
+    inserted = await seed_bench(REGISTRY, 2000)
     first = await Complaint.all().order_by("tracking_code").values_list("tracking_code", "status", "created_at")
 
     await reset_database()
-    await seed_bench(2000)
+    await seed_bench(REGISTRY, 2000)
     second = await Complaint.all().order_by("tracking_code").values_list("tracking_code", "status", "created_at")
 
     assert inserted == 2000 and len(first) == 2000
@@ -242,9 +245,9 @@ async def test_seed_bench_inserts_the_same_rows_on_a_fresh_database():
 
 
 async def test_seed_bench_again_adds_rows_with_new_codes():
-    await seed_bench(300)
+    await seed_bench(REGISTRY, 300)
 
-    assert await seed_bench(200, seed_value=2) == 200
+    assert await seed_bench(REGISTRY, 200, seed_value=2) == 200
 
     codes = await Complaint.all().values_list("tracking_code", flat=True)
     assert len(codes) == len(set(codes)) == 500

@@ -36,7 +36,7 @@ async def test_health_reports_database_and_cache(http):
 async def test_health_is_503_naming_the_cache_when_it_is_down(database):
     import httpx
 
-    from core.app import create_app
+    from server.app import create_app
 
     # A Redis that is not there: nothing listens on port 1.
     settings = load_settings({"SECRET_KEY": "s", "REDIS_URL": "redis://127.0.0.1:1/0", "DATABASE_URL": database})

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture
 async def kiosk_api(database, tokens):
-    from core.app import create_app
+    from server.app import create_app
 
     app = create_app(model_modules=TEST_MODEL_MODULES, manage_database=False)
     transport = httpx.ASGITransport(app=app)

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-import services.complaints  # noqa: F401 - registers the complaint hooks, as the app does at startup
 from core.errors import BadUserInput, NotFound, Unauthenticated
 from models import AuditEntry, Complaint, ComplaintEvent, User
 from models.enums import ComplaintCategory, ComplaintStatus as S

@@ -3,6 +3,16 @@ from tortoise import fields
 from tortoise.models import Model
 
 
+async def check_kiosk(kiosk: "Kiosk", relations: dict) -> None:
+    """Cross-field rule of the test model; "crash" stands in for a bug deep in our code."""
+    from core.errors import BadUserInput
+
+    if kiosk.screens < 1:
+        raise BadUserInput("screens must be at least 1.", field="screens")
+    if kiosk.location == "crash":
+        raise RuntimeError('relation "secret_table" does not exist: SELECT * FROM secret_table')
+
+
 class Kiosk(Model):
     """A public-service kiosk placed in a regency's office."""
 
@@ -22,14 +32,4 @@ class Kiosk(Model):
         regency_path = "regency__code"
         admin_columns = ("location", "screens", "regency")
         label_field = "location"
-        validator = "tests.throwaway_models.check_kiosk"
-
-
-async def check_kiosk(kiosk: Kiosk, relations: dict) -> None:
-    """Cross-field rule of the test model; "crash" stands in for a bug deep in our code."""
-    from core.errors import BadUserInput
-
-    if kiosk.screens < 1:
-        raise BadUserInput("screens must be at least 1.", field="screens")
-    if kiosk.location == "crash":
-        raise RuntimeError('relation "secret_table" does not exist: SELECT * FROM secret_table')
+        validator = check_kiosk

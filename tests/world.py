@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 
 import bcrypt
 
-import services.complaints  # noqa: F401 - registers the complaint hooks (first history entry), as the app does
 from models import Agreement, App, Complaint, Regency, User
 from models.enums import AgreementKind, AgreementStatus, AppCategory, ComplaintStatus, RegencyKind
 
@@ -26,9 +25,11 @@ class World:
 
 
 async def build_world(complaints_per_regency: int = 3) -> World:
-    from permissions.management import assign_role, load_default_policy_if_empty
+    from permissions.defaults import sync_default_policy
+    from permissions.management import assign_role
+    from tests.conftest import registry_for_tests
 
-    await load_default_policy_if_empty()
+    await sync_default_policy(registry_for_tests())
     tangerang = await Regency.create(code="36.71", name="Kota Tangerang", kind=RegencyKind.KOTA, province="Banten", is_provider=True)
     karawang = await Regency.create(code="32.15", name="Kabupaten Karawang", kind=RegencyKind.KABUPATEN, province="Jawa Barat")
     bekasi = await Regency.create(code="32.16", name="Kabupaten Bekasi", kind=RegencyKind.KABUPATEN, province="Jawa Barat")

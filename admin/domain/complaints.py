@@ -17,6 +17,7 @@ from admin.context import Panel, csrf_checked
 from admin.domain import DetailExtension, register_extension
 from admin.rendering import redirect
 from core.errors import BadUserInput, not_found
+from permissions import rows as scope
 # Importing the service registers its signals: a complaint created from the panel gets its
 # tracking code, deadline and first history entry like every other path.
 from services import complaints as complaint_service
@@ -45,12 +46,10 @@ async def workflow_block(panel: Panel, spec, row, error: str | None = None) -> M
 
 @router.post("/complaint/transition/{pk}", name="complaint_transition")
 async def transition(request: Request, pk: str, panel: Panel = Depends(csrf_checked)) -> Response:
-    from services import crud
-
     spec = panel.registry[MODEL]
     form = await request.form()
     panel.access.require(MODEL, "transition")
-    if await crud.get_row(spec, panel.access, pk) is None:
+    if await scope.get_row(spec, panel.access, pk) is None:
         raise not_found(MODEL, pk)
     try:
         await complaint_service.transition_complaint(

@@ -29,7 +29,7 @@ CHANGES = {
 async def _page(request: Request, *, error: str | None = None, status_code: int = 200) -> Response:
     from models import User
     from permissions import management
-    from permissions.terms import ACTIONS, MANAGEMENT_OBJECTS
+    from permissions.terms import ACTIONS, ANY
 
     assignments = []
     for username in await User.all().order_by("username").values_list("username", flat=True):
@@ -38,7 +38,7 @@ async def _page(request: Request, *, error: str | None = None, status_code: int 
     return render_page(request, "simpul/policies.html", {
         "page_title": i18n.gettext("policies"), "resource_label": i18n.gettext("policies"),
         "rules": await management.list_rules(), "assignments": assignments, "error": error,
-        "objects": ["*", *registry.names(), *MANAGEMENT_OBJECTS], "actions": ["*", *ACTIONS],
+        "objects": [ANY, *management.policy_objects(registry)], "actions": [ANY, *ACTIONS],
     }, status_code=status_code)
 
 
@@ -59,8 +59,10 @@ async def policy_change(request: Request, change: str, panel: Panel = Depends(cs
         raise HTTPException(status_code=404)
     function, names = CHANGES[change]
     form = await request.form()
+    values = [str(form.get(n) or "").strip() for n in names]
+    extra = {"registry": request.app.state.registry} if function == "add_rule" else {}
     try:
-        await getattr(management, function)(*[str(form.get(n) or "").strip() for n in names])
+        await getattr(management, function)(*values, **extra)
     except BadUserInput as error:
         return await _page(request, error=i18n.error_text(error), status_code=HTTP_400_BAD_REQUEST)
     return redirect(request.app.admin_path + BASE + "/list")

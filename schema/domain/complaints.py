@@ -7,7 +7,8 @@ import strawberry
 
 from models.enums import ComplaintCategory, ComplaintStatus
 from schema.scalars import graphql_enum
-from services import complaints, crud, events
+from permissions import rows as scope
+from services import complaints, events
 
 Status = graphql_enum(ComplaintStatus)
 Category = graphql_enum(ComplaintCategory)
@@ -137,7 +138,7 @@ def subscription_fields(ns, registry) -> dict[str, Any]:
             # Each event is answered as a new request would be: policy changes and deactivations count.
             access = await ctx.fresh_access()
             access.require(spec.name, action)
-            if wanted is None and await crud.get_row(spec, access, change.complaint_id) is None:
+            if wanted is None and await scope.get_row(spec, access, change.complaint_id) is None:
                 continue
             view = await complaints.track_complaint(change.tracking_code)
             if view is not None:

@@ -23,11 +23,6 @@ async def policy_rules(info: strawberry.Info) -> list[PolicyRule]:
     return [PolicyRule(role=r, domain=d, object=o, action=a) for r, d, o, a in await management.list_rules()]
 
 
-async def add_policy_rule(info: strawberry.Info, role: str, domain: str, object: str, action: str) -> bool:
-    _require(info)
-    return await management.add_rule(role, domain, object, action)
-
-
 async def remove_policy_rule(info: strawberry.Info, role: str, domain: str, object: str, action: str) -> bool:
     _require(info)
     return await management.remove_rule(role, domain, object, action)
@@ -48,6 +43,10 @@ def query_fields(ns, registry) -> dict[str, Any]:
 
 
 def mutation_fields(ns, registry) -> dict[str, Any]:
+    async def add_policy_rule(info: strawberry.Info, role: str, domain: str, object: str, action: str) -> bool:
+        _require(info)
+        return await management.add_rule(role, domain, object, action, registry=registry)
+
     return {
         "add_policy_rule": strawberry.mutation(resolver=add_policy_rule, description="Allow a role an action; true when added."),
         "remove_policy_rule": strawberry.mutation(resolver=remove_policy_rule, description="Withdraw a rule; true when removed."),

@@ -17,10 +17,9 @@ from admin import create_admin_app
 from core.cache import cache_client, cache_is_up
 from core.database import MODEL_MODULES, tortoise_config
 from core.settings import Settings, get_settings
-from models.registry import registry_from_modules
-from permissions.management import load_default_policy_if_empty
 from schema.builder import build_schema
 from schema.http import graphql_app
+from server.assembly import assemble, prepare_database
 from services.agreement_rules import keep_agreements_current
 
 log = logging.getLogger("simpul")
@@ -54,7 +53,7 @@ def create_app(
     database for the whole session).
     """
     settings = settings or get_settings()
-    registry = registry_from_modules(model_modules)
+    registry = assemble(model_modules)
     schema = build_schema(registry)
     graphql = graphql_app(schema, settings)
 
@@ -63,7 +62,7 @@ def create_app(
         housekeeping = None
         if manage_database:
             await Tortoise.init(config=tortoise_config(settings.database_url, model_modules))
-            await load_default_policy_if_empty()
+            await prepare_database(registry)
             # Agreements past their end date read EXPIRED from that day on, with no one editing them.
             housekeeping = asyncio.create_task(keep_agreements_current())
         try:

@@ -1,0 +1,105 @@
+"""Operational commands: ``python -m server.manage <command>``.
+
+    migrate                      apply the migrations in migrations/
+    makemigrations [--name N]    write the next migration from the models
+    seed [--demo]                reference data (and the demo world); syncs the default grants
+    seed-bench N                 N synthetic complaints for load tests
+    policy                       print the default policy the declarations give, as Casbin CSV
+
+Every command takes ``--database-url`` (default: ``$DATABASE_URL``, else the SQLite file under ./data/).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+
+from tortoise import Tortoise
+
+from core.database import connect, disconnect, tortoise_config
+from core.settings import default_database_url
+from server.assembly import assemble
+
+T = TypeVar("T")
+
+
+def _database_url(explicit: str | None) -> str:
+    return explicit or os.environ.get("DATABASE_URL") or default_database_url()
+
+
+async def migrate(database_url: str) -> None:
+    from tortoise.migrations.api import migrate as run_migrations
+
+    if database_url.startswith("sqlite://"):
+        Path(database_url.removeprefix("sqlite://")).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        await run_migrations(config=tortoise_config(database_url))
+    finally:
+        await Tortoise.close_connections()
+
+
+def _connected(database_url: str, job: Callable[[], Awaitable[T]]) -> T:
+    """Run ``job`` with the database connected (the schema must exist: ``migrate`` creates it)."""
+
+    async def main() -> T:
+        await connect(database_url)
+        try:
+            return await job()
+        finally:
+            await disconnect()
+
+    return asyncio.run(main())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m server.manage", description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", help="default: $DATABASE_URL, else the SQLite file under ./data/")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="apply the migrations")
+    make = commands.add_parser("makemigrations", help="write the next migration from the models")
+    make.add_argument("--name", help="a short name for the migration (make makemigrations NAME=...)")
+    seed_cmd = commands.add_parser("seed", help="write the seed data and print what changed")
+    seed_cmd.add_argument("--demo", action="store_true", help="also the demo world (accounts, agreements, complaints)")
+    bench = commands.add_parser("seed-bench", help="insert N synthetic complaints")
+    bench.add_argument("n", type=int, help="number of complaints to insert, e.g. 200000")
+    bench.add_argument("--seed-value", type=int, default=1, help="random seed (same seed on a fresh database = same rows)")
+    commands.add_parser("policy", help="print the declared default policy as Casbin CSV")
+    args = parser.parse_args(argv)
+    url = _database_url(args.database_url)
+
+    if args.command == "migrate":
+        asyncio.run(migrate(url))
+        print("migrations applied")
+        return 0
+    if args.command == "makemigrations":
+        # Tortoise's own migration tool writes the next migration into migrations/.
+        command = [sys.executable, "-m", "tortoise", "-c", "core.database.TORTOISE_ORM", "makemigrations"]
+        return subprocess.call(command + (["--name", args.name] if args.name else []))
+    if args.command == "policy":
+        from permissions.defaults import declared_rules, policy_as_csv
+
+        print(policy_as_csv(declared_rules(assemble())), end="")
+        return 0
+    registry = assemble()
+    if args.command == "seed":
+        from seeds import seed
+
+        print(_connected(url, lambda: seed(registry, demo=args.demo)))
+        return 0
+    from seeds import seed_bench
+
+    began = time.perf_counter()
+    inserted = _connected(url, lambda: seed_bench(registry, args.n, seed_value=args.seed_value))
+    seconds = time.perf_counter() - began
+    print(f"inserted {inserted} complaints in {seconds:.1f} s ({inserted / seconds:,.0f} rows/s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

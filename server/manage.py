@@ -5,6 +5,8 @@
     seed [--demo]                reference data (and the demo world); syncs the default grants
     seed-bench N                 N synthetic complaints for load tests
     policy                       print the default policy the declarations give, as Casbin CSV
+    schema                       regenerate the committed SDL snapshot (schema/schema.graphql)
+    translations                 list the panel texts (labels, help) a language still lacks
 
 Every command takes ``--database-url`` (default: ``$DATABASE_URL``, else the SQLite file under ./data/).
 """
@@ -70,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("n", type=int, help="number of complaints to insert, e.g. 200000")
     bench.add_argument("--seed-value", type=int, default=1, help="random seed (same seed on a fresh database = same rows)")
     commands.add_parser("policy", help="print the declared default policy as Casbin CSV")
+    commands.add_parser("schema", help="regenerate schema/schema.graphql from the declarations")
+    commands.add_parser("translations", help="list the panel texts a language still lacks")
     args = parser.parse_args(argv)
     url = _database_url(args.database_url)
 
@@ -85,6 +89,20 @@ def main(argv: list[str] | None = None) -> int:
         from permissions.defaults import declared_rules, policy_as_csv
 
         print(policy_as_csv(declared_rules(assemble())), end="")
+        return 0
+    if args.command == "schema":
+        from schema.sdl import SNAPSHOT, write_snapshot
+
+        write_snapshot(assemble(), SNAPSHOT)
+        print(f"wrote {SNAPSHOT}")
+        return 0
+    if args.command == "translations":
+        from admin.i18n.coverage import missing_translations
+
+        missing = missing_translations(assemble())
+        for locale, key in missing:
+            print(f"{locale}: {key}")
+        print(f"{len(missing)} text(s) without a translation; the panel shows the default for them")
         return 0
     registry = assemble()
     if args.command == "seed":

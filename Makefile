@@ -33,7 +33,15 @@ seed-demo: migrate
 seed-bench: migrate
 	$(BIN)/python -m server.manage seed-bench $(N)
 
-run: seed-demo serve
+run: seed-demo
+	@echo ""
+	@echo "Simpul is starting on http://$(HOST):$(PORT)"
+	@echo "  GraphiQL     http://$(HOST):$(PORT)/graphql"
+	@echo "  admin panel  http://$(HOST):$(PORT)/admin/"
+	@echo "  health       http://$(HOST):$(PORT)/health"
+	@echo "  demo users (password demo-password): kominfo (Kominfo admin), staff.karawang (32.15), staff.bekasi (32.16)"
+	@echo ""
+	@$(MAKE) --no-print-directory serve
 
 serve: install
 	$(BIN)/uvicorn server.asgi:app --host $(HOST) --port $(PORT) --workers $(WORKERS)

@@ -6,7 +6,11 @@ from collections.abc import Sequence
 
 from tortoise import Tortoise
 
+from core import sqlite_ddl
 from core.settings import default_database_url
+
+# Every process that migrates imports this module (the Tortoise CLI reads TORTOISE_ORM below).
+sqlite_ddl.install()
 
 MODEL_MODULES: tuple[str, ...] = ("models",)
 # casbin-tortoise-adapter's CasbinRule model: policy rules live in our database.

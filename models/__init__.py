@@ -1,8 +1,8 @@
 """Declared models. Adding a model here (with a ``Simpul`` block) gives it an API and admin pages.
 
-Docstrings and ``#:`` comments become API descriptions and SQL comments. Keep
-semicolons out of them: Tortoise 1.1 migrations on SQLite cut a CREATE TABLE at a
-semicolon inside such a comment ("incomplete input").
+Docstrings and ``#:`` comments become API descriptions and SQL comments. A module that
+declares a model must be imported here, or Tortoise never sees the model:
+``python -m server.manage makemigrations`` refuses to run while one is missing.
 """
 from models.agreement import Agreement
 from models.app import App

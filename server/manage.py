@@ -1,7 +1,8 @@
 """Operational commands: ``python -m server.manage <command>``.
 
     migrate                      apply the migrations in migrations/
-    makemigrations [--name N]    write the next migration from the models
+    makemigrations [--name N]    write the next migration from the models, then check it
+    check-migrations             check the migration files and model modules (what makemigrations checks)
     seed [--demo]                reference data (and the demo world); syncs the default grants
     seed-bench N                 N synthetic complaints for load tests
     policy                       print the default policy the declarations give, as Casbin CSV
@@ -59,13 +60,51 @@ def _connected(database_url: str, job: Callable[[], Awaitable[T]]) -> T:
     return asyncio.run(main())
 
 
+def makemigrations(name: str | None, database_url: str) -> int:
+    """Tortoise's own migration tool writes the next migration into migrations/; the checks in
+    server.migration_checks run before it (a model it would not see) and on what it wrote."""
+    from server.migration_checks import migration_files, migration_problems, unlisted_model_modules
+
+    unlisted = unlisted_model_modules()
+    if unlisted:
+        print("\n\n".join(map(str, unlisted)), file=sys.stderr)
+        return 1
+    before = migration_files()
+    command = [sys.executable, "-m", "tortoise", "-c", "core.database.TORTOISE_ORM", "makemigrations"]
+    returncode = subprocess.call(
+        command + (["--name", name] if name else []), env={**os.environ, "DATABASE_URL": database_url}
+    )
+    written = migration_files() - before
+    if returncode or not written:
+        return returncode
+    problems = migration_problems(only=written)
+    if problems:
+        print("\n\n".join(problems), file=sys.stderr)
+        print("\nThe migration is written; edit it as above before you apply it.", file=sys.stderr)
+        return 1
+    return 0
+
+
+def check_migrations() -> int:
+    from server.migration_checks import migration_problems
+
+    problems = migration_problems()
+    if problems:
+        print("\n\n".join(problems), file=sys.stderr)
+        return 1
+    print("migrations and model modules look right")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m server.manage", description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="default: $DATABASE_URL, else the SQLite file under ./data/")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="apply the migrations")
     make = commands.add_parser("makemigrations", help="write the next migration from the models")
-    make.add_argument("--name", help="a short name for the migration (make makemigrations NAME=...)")
+    # Several words are joined: the Makefile passes NAME unquoted.
+    make.add_argument("--name", nargs="+", help="a short name for the migration (make makemigrations NAME=...)")
+    commands.add_parser("check-migrations", help="check the migration files for likely renames and unlisted models")
     seed_cmd = commands.add_parser("seed", help="write the seed data and print what changed")
     seed_cmd.add_argument("--demo", action="store_true", help="also the demo world (accounts, agreements, complaints)")
     bench = commands.add_parser("seed-bench", help="insert N synthetic complaints")
@@ -82,9 +121,9 @@ def main(argv: list[str] | None = None) -> int:
         print("migrations applied")
         return 0
     if args.command == "makemigrations":
-        # Tortoise's own migration tool writes the next migration into migrations/.
-        command = [sys.executable, "-m", "tortoise", "-c", "core.database.TORTOISE_ORM", "makemigrations"]
-        return subprocess.call(command + (["--name", args.name] if args.name else []))
+        return makemigrations(" ".join(args.name) if args.name else None, url)
+    if args.command == "check-migrations":
+        return check_migrations()
     if args.command == "policy":
         from permissions.defaults import declared_rules, policy_as_csv
 

@@ -35,5 +35,13 @@ def badge(field, value) -> Markup:
     raw = getattr(value, "value", value)
     colour = COLOURS.get(str(raw), "azure")
     return Markup('<span class="badge bg-{colour}" data-value="{raw}">{label}</span>').format(
-        colour=colour, raw=raw, label=i18n.value_label(raw)
+        colour=colour, raw=raw, label=i18n.value_label(_member(field, value))
     )
+
+
+def _member(field, value):
+    """The enum member for a raw value, so that an untranslated value is labelled by its member's name."""
+    try:
+        return field.python_type(getattr(value, "value", value)) if field.is_enum else value
+    except ValueError:
+        return value

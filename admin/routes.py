@@ -17,7 +17,8 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 from starlette.status import HTTP_400_BAD_REQUEST
 
-from admin import fields, i18n
+from admin import forms, i18n, listing
+from admin.choices import row_label
 from admin.context import Panel, csrf_checked, signed_in
 from admin.domain import extension_for
 from admin.rendering import redirect, render_page
@@ -60,7 +61,7 @@ async def list_view(request: Request, resource: str, panel: Panel = Depends(sign
     _require(panel, target, "read")
     queryset = scope.rows(spec, access, "read")
     widgets, values = [], {}
-    for list_filter in await fields.list_filters(spec, access):
+    for list_filter in await listing.list_filters(spec, access):
         raw = request.query_params.get(list_filter.name, "").strip()
         condition = list_filter.apply(raw) if raw else None
         if condition is not None:
@@ -71,13 +72,13 @@ async def list_view(request: Request, resource: str, panel: Panel = Depends(sign
     page_size = _int_param(request, "page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
     page_num = _int_param(request, "page_num", 1, 1, 10**6)
     rows = await queryset.offset((page_num - 1) * page_size).limit(page_size)
-    columns = fields.list_columns(spec)
+    columns = listing.list_columns(spec)
     return render_page(request, "simpul/list.html", {
         "resource": target.slug,
         "resource_label": target.label,
         "page_title": target.label,
-        "columns": [i18n.field_label(c) for c in columns],
-        "rows": list(zip([r.pk for r in rows], await fields.list_cells(spec, access, rows, columns))),
+        "columns": listing.column_labels(spec, columns),
+        "rows": list(zip([r.pk for r in rows], await listing.list_cells(spec, access, rows, columns))),
         "filters": widgets,
         "total": total,
         "page_size": page_size,
@@ -97,14 +98,14 @@ async def _form_page(request: Request, panel: Panel, target: PanelResource, row:
     extension = extension_for(spec.name)
     locked = extension.locked_fields if extension else frozenset()
     if row is not None:
-        await fields.load_many(spec, row)
-    form = await fields.form_fields(spec, panel.access, row, editable=editable, locked=locked)
+        await forms.load_many(spec, row)
+    form = await forms.form_fields(spec, panel.access, row, editable=editable, locked=locked)
     rendered = [await f.render(request, row) for f in form]
     return render_page(request, "simpul/form.html", {
         "resource": target.slug,
         "resource_label": target.label,
         "page_title": target.label,
-        "page_pre_title": "" if row is None else fields.row_label(spec, row),
+        "page_pre_title": "" if row is None else row_label(spec, row),
         "inputs": rendered,
         "pk": None if row is None else row.pk,
         "editable": editable,
@@ -152,11 +153,11 @@ async def update(request: Request, resource: str, pk: str, panel: Panel = Depend
     locked = extension.locked_fields if extension else frozenset()
     form = await request.form()
     try:
-        data = fields.form_data(await fields.form_fields(spec, panel.access, row, editable=True, locked=locked), form)
+        data = forms.form_data(await forms.form_fields(spec, panel.access, row, editable=True, locked=locked), form)
         row = await crud.update_row(spec, panel.access, row.pk, data, source="admin")
     except BadUserInput as error:
         row = await scope.get_row(spec, panel.access, pk)
-        return await _form_page(request, panel, target, row, editable=True, error=i18n.error_text(error),
+        return await _form_page(request, panel, target, row, editable=True, error=i18n.error_text(error, spec.name),
                                 status_code=HTTP_400_BAD_REQUEST)
     base = f"{request.app.admin_path}/{target.slug}"
     return redirect(f"{base}/list" if "save_and_return" in form else f"{base}/update/{row.pk}")
@@ -176,10 +177,10 @@ async def create(request: Request, resource: str, panel: Panel = Depends(csrf_ch
     _require(panel, target, "create")
     form = await request.form()
     try:
-        data = fields.form_data(await fields.form_fields(spec, panel.access, None, editable=True), form)
+        data = forms.form_data(await forms.form_fields(spec, panel.access, None, editable=True), form)
         row = await crud.create_row(spec, panel.access, data, source="admin")
     except BadUserInput as error:
-        return await _form_page(request, panel, target, None, editable=True, error=i18n.error_text(error),
+        return await _form_page(request, panel, target, None, editable=True, error=i18n.error_text(error, spec.name),
                                 status_code=HTTP_400_BAD_REQUEST)
     base = f"{request.app.admin_path}/{target.slug}"
     if "save_and_add_another" in form:

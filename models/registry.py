@@ -13,6 +13,7 @@ from tortoise.fields import relational
 from tortoise.models import Model
 
 from models.declaration import Declaration, read_declaration
+from models.descriptions import field_description
 
 RelationKind = Literal["fk", "m2m", "reverse_fk"]
 
@@ -186,7 +187,7 @@ def _describe(model: type[Model], declared: set[str]) -> ModelSpec:
             if target in declared:
                 spec.relations[name] = RelationField(
                     name=name, kind="fk", target=target, nullable=f.null,
-                    description=f.description, column=f.source_field,
+                    description=field_description(model, f), column=f.source_field,
                 )
         elif isinstance(f, relational.ManyToManyFieldInstance):
             target = f.related_model.__name__
@@ -195,7 +196,7 @@ def _describe(model: type[Model], declared: set[str]) -> ModelSpec:
                 # backward_key points at this model, forward_key at the other one.
                 spec.relations[name] = RelationField(
                     name=name, kind="m2m", target=target, nullable=False,
-                    description=f.description, through=f.through,
+                    description=field_description(model, f), through=f.through,
                     own_key=f.backward_key, other_key=f.forward_key,
                     writable=not f._generated,
                 )
@@ -204,7 +205,7 @@ def _describe(model: type[Model], declared: set[str]) -> ModelSpec:
             if target in declared:
                 spec.relations[name] = RelationField(
                     name=name, kind="reverse_fk", target=target, nullable=False,
-                    description=f.description, column=f.relation_field,
+                    description=field_description(model, f), column=f.relation_field,
                 )
         elif name in meta.fk_fields or name in meta.m2m_fields:
             continue
@@ -217,7 +218,7 @@ def _describe(model: type[Model], declared: set[str]) -> ModelSpec:
                 nullable=f.null,
                 has_default=f.default is not None,
                 max_length=getattr(f, "max_length", None),
-                description=f.description,
+                description=field_description(model, f),
                 unique=f.unique,
                 generated=f.pk or getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False),
             )

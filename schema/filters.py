@@ -14,6 +14,7 @@ from tortoise.expressions import Q, Subquery
 
 from core.errors import BadUserInput
 from core.values import parse_id
+from models.descriptions import readable
 from models.registry import ModelSpec, RelationField, ScalarField
 from schema.scalars import graphql_type, operator_family
 
@@ -24,6 +25,26 @@ COMPARISONS = {"eq": "", "ne": "__not", "lt": "__lt", "lte": "__lte", "gt": "__g
 LISTS = {"in_": "__in", "not_in": "__not_in"}
 ORDERED_FAMILIES = {"ID", "Int", "Float", "Decimal", "Date", "DateTime", "String"}
 TEXT = {"contains": "__contains", "icontains": "__icontains", "starts_with": "__startswith"}
+
+#: Description of the ``filter`` argument of a list (``{plural}``: the model's plural in words).
+FILTER_ARGUMENT = "Which {plural} to return; every given entry must hold. Leave it out for all of them."
+#: What each operator of ``StringFilter``, ``DateFilter``... means.
+OPERATOR_DESCRIPTIONS = {
+    "eq": "Equal to this value.",
+    "ne": "Not equal to this value; rows without a value match too.",
+    "in_": "Equal to one of these values.",
+    "not_in": "Equal to none of these values; rows without a value match too.",
+    "lt": "Less than this value.",
+    "lte": "Less than or equal to this value.",
+    "gt": "Greater than this value.",
+    "gte": "Greater than or equal to this value.",
+    "contains": "Contains this text; `%` and `_` are ordinary characters.",
+    "icontains": "Contains this text, ignoring case; `%` and `_` are ordinary characters.",
+    "starts_with": "Starts with this text; `%` and `_` are ordinary characters.",
+    "is_null": "True for rows without a value, false for rows with one.",
+}
+#: Added to a filter entry on a list relation (a reverse relation or a many-to-many).
+ANY_RELATED = " Holds when at least one of them matches."
 
 
 def filterable_scalars(spec: ModelSpec) -> list[ScalarField]:
@@ -51,7 +72,10 @@ def operators_input(python_type: type, ns, *, is_id: bool = False) -> Any:
     if python_type is str and not is_id:
         ops.update({"contains": str | None, "icontains": str | None, "starts_with": str | None})
     ops["is_null"] = bool | None
-    attributes = {k: strawberry.field(default=None, name="in") if k == "in_" else None for k in ops}
+    attributes = {
+        k: strawberry.field(default=None, name="in" if k == "in_" else None, description=OPERATOR_DESCRIPTIONS[k])
+        for k in ops
+    }
     return ns.make(name, ops, attributes, kind=strawberry.input,
                    description=f"Conditions on one {family} value; all given conditions must hold.")
 
@@ -68,6 +92,11 @@ def build_filter_input(spec: ModelSpec, ns) -> Any:
         annotations[combinator] = f"list[{spec.name}Filter] | None"
     annotations["not_"] = f"{spec.name}Filter | None"
     attributes = {name: None for name in annotations}
+    for field in filterable_scalars(spec):
+        attributes[field.name] = strawberry.field(default=None, description=field.description)
+    for relation in filterable_relations(spec):
+        description = (relation.description or "") + (ANY_RELATED if relation.many else "")
+        attributes[relation.name] = strawberry.field(default=None, description=description.strip() or None)
     for name, condition in spec.declaration.conditions.items():
         attributes[name] = strawberry.field(default=None, description=_first_line(condition.__doc__))
     attributes.update({
@@ -76,7 +105,7 @@ def build_filter_input(spec: ModelSpec, ns) -> Any:
         "not_": strawberry.field(default=None, name="not", description="This must not hold."),
     })
     return ns.make(f"{spec.name}Filter", annotations, attributes, kind=strawberry.input,
-                   description=f"Which {spec.plural} to return; every given entry must hold.")
+                   description=f"Which {readable(spec.plural)} to return; every given entry must hold.")
 
 
 def filter_to_q(spec: ModelSpec, where: Any, access) -> Q:

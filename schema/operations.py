@@ -1,15 +1,16 @@
 """The generated queries and mutations of each model: list, single, create, update, delete."""
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from tortoise.expressions import Q
 
 from core.errors import BadUserInput
+from models.descriptions import noun, readable, sentence, with_article
 from models.registry import ModelSpec, camel
-from schema.filters import filter_to_q
-from schema.ordering import order_by as ordering_for
+from schema.filters import FILTER_ARGUMENT, filter_to_q
+from schema.ordering import ORDER_ARGUMENT, order_by as ordering_for
 from schema.cursors import Keyset
-from schema.pagination import Page, page_size
+from schema.pagination import AFTER_ARGUMENT, FIRST_ARGUMENT, Page, page_size
 from schema.scalars import graphql_type
 from permissions import rows as scope
 from services import crud
@@ -53,14 +54,14 @@ def build_inputs(spec: ModelSpec, ns) -> tuple[Any, Any]:
         {**create_required, **create_optional},
         {**fields(create_required, None), **fields(create_optional, strawberry.UNSET)},
         kind=strawberry.input,
-        description=f"Fields of a new {spec.singular}.",
+        description=f"Fields of a new {noun(spec.name)}.",
     )
     update_input = ns.make(
         f"{spec.name}UpdateInput",
         {name: kind | None for name, kind in update.items()},
         fields(update, strawberry.UNSET),
         kind=strawberry.input,
-        description=f"Fields to change on a {spec.singular}; fields left out keep their value.",
+        description=f"Fields to change on {with_article(noun(spec.name))}; fields left out keep their value.",
     )
     return create, update_input
 
@@ -127,14 +128,17 @@ def build_query_fields(spec: ModelSpec, ns) -> dict[str, Any]:
             return await list_page(spec, info, filter, order_by, first, after, search)
 
         resolve_list.__annotations__.update({
-            "filter": f"{spec.name}Filter | None",
-            "order_by": f"list[{spec.name}Order] | None",
+            "filter": _argument(f"{spec.name}Filter | None", FILTER_ARGUMENT.format(plural=readable(spec.plural))),
+            "order_by": _argument(f"list[{spec.name}Order] | None", ORDER_ARGUMENT),
+            "first": _argument(int | None, FIRST_ARGUMENT),
+            "after": _argument(str | None, AFTER_ARGUMENT),
+            "search": _argument(str | None, _search_argument(spec)),
             "return": f"{spec.name}Connection",
         })
         resolve_list.__module__ = ns.module.__name__
         fields[spec.plural] = strawberry.field(
             resolver=resolve_list,
-            description=f"{spec.plural.capitalize()} you may read, filtered, ordered and paged "
+            description=f"{sentence(readable(spec.plural))} you may read, filtered, ordered and paged "
             f"(`first` 1–100, default 20; `after` a cursor from a previous page; "
             f"`search` matches {', '.join(camel(f) for f in spec.declaration.searchable) or 'nothing'}).",
         )
@@ -142,11 +146,11 @@ def build_query_fields(spec: ModelSpec, ns) -> dict[str, Any]:
         async def resolve_one(info: strawberry.Info, id: strawberry.ID) -> Any:
             return await scope.get_row(spec, info.context.access, id)
 
-        resolve_one.__annotations__["return"] = f"{spec.name} | None"
+        resolve_one.__annotations__.update({"id": _id_argument(spec), "return": f"{spec.name} | None"})
         resolve_one.__module__ = ns.module.__name__
         fields[spec.singular] = strawberry.field(
             resolver=resolve_one,
-            description=f"One {spec.singular} by id; null when it does not exist or is outside your scope.",
+            description=f"One {noun(spec.name)} by id; null when it does not exist or is outside your scope.",
         )
     return fields
 
@@ -158,23 +162,50 @@ def build_mutation_fields(spec: ModelSpec, ns) -> dict[str, Any]:
         async def create(info: strawberry.Info, input: Any) -> Any:
             return await crud.create_row(spec, info.context.access, input_data(spec, input))
 
-        create.__annotations__.update({"input": f"{spec.name}CreateInput", "return": spec.name})
+        create.__annotations__.update({
+            "input": _argument(f"{spec.name}CreateInput", f"Fields of the new {noun(spec.name)}."),
+            "return": spec.name,
+        })
         create.__module__ = ns.module.__name__
-        fields[f"create{spec.name}"] = strawberry.mutation(resolver=create, description=f"Create a {spec.singular}.")
+        fields[f"create{spec.name}"] = strawberry.mutation(
+            resolver=create, description=f"Create {with_article(noun(spec.name))}."
+        )
     if "update" in ops:
         async def update(info: strawberry.Info, id: strawberry.ID, input: Any) -> Any:
             return await crud.update_row(spec, info.context.access, id, input_data(spec, input))
 
-        update.__annotations__.update({"input": f"{spec.name}UpdateInput", "return": spec.name})
+        update.__annotations__.update({
+            "id": _id_argument(spec),
+            "input": _argument(f"{spec.name}UpdateInput", "The fields to change, with their new values."),
+            "return": spec.name,
+        })
         update.__module__ = ns.module.__name__
         fields[f"update{spec.name}"] = strawberry.mutation(
-            resolver=update, description=f"Change the given fields of a {spec.singular}."
+            resolver=update, description=f"Change the given fields of {with_article(noun(spec.name))}."
         )
     if "delete" in ops:
         async def delete(info: strawberry.Info, id: strawberry.ID) -> strawberry.ID:
             return strawberry.ID(await crud.delete_row(spec, info.context.access, id))
 
+        delete.__annotations__["id"] = _id_argument(spec)
         fields[f"delete{spec.name}"] = strawberry.mutation(
-            resolver=delete, description=f"Delete a {spec.singular}; returns its id."
+            resolver=delete, description=f"Delete {with_article(noun(spec.name))}; returns its id."
         )
     return fields
+
+
+def _argument(annotation: Any, description: str) -> Any:
+    return Annotated[annotation, strawberry.argument(description=description)]
+
+
+def _id_argument(spec: ModelSpec) -> Any:
+    return _argument(strawberry.ID, f"Id of the {noun(spec.name)}.")
+
+
+def _search_argument(spec: ModelSpec) -> str:
+    searchable = [camel(f) for f in spec.declaration.searchable]
+    if not searchable:
+        return f"Not available: {readable(spec.plural)} cannot be searched by text; use `filter`."
+    quoted = [f"`{name}`" for name in searchable]
+    listed = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+    return f"Text to find, ignoring case, in {listed}; a row matches when any of them contains it."

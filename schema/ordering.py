@@ -7,7 +7,15 @@ from typing import Any
 import strawberry
 
 from core.errors import BadUserInput
+from models.descriptions import readable
 from models.registry import ModelSpec, camel
+
+
+#: Description of the ``orderBy`` argument of a list.
+ORDER_ARGUMENT = (
+    "Sort keys, most significant first, one field per entry; the id always breaks ties. "
+    "Leave it out for the default order."
+)
 
 
 @strawberry.enum(description="Sort direction of one `orderBy` entry.")
@@ -22,10 +30,12 @@ def sortable_fields(spec: ModelSpec) -> list[str]:
 
 def build_order_input(spec: ModelSpec, ns) -> Any:
     annotations = {name: SortDirection | None for name in sortable_fields(spec)}
-    attributes = {name: None for name in sortable_fields(spec)}
+    attributes = {
+        name: strawberry.field(default=None, description=f"Sort by `{camel(name)}`.") for name in sortable_fields(spec)
+    }
     return ns.make(
         f"{spec.name}Order", annotations, attributes, kind=strawberry.input,
-        description=f"One sort key for {spec.plural}: set exactly one field per entry.",
+        description=f"One sort key for {readable(spec.plural)}: set exactly one field per entry.",
     )
 
 

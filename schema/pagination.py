@@ -12,9 +12,14 @@ from typing import Any
 import strawberry
 
 from core.errors import BadUserInput
+from models.descriptions import noun, readable
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+
+#: Descriptions of the paging arguments of a list.
+FIRST_ARGUMENT = f"How many rows to return: 1 to {MAX_PAGE_SIZE}, default {DEFAULT_PAGE_SIZE}."
+AFTER_ARGUMENT = "Return the rows after this cursor: the `endCursor` (or an edge's `cursor`) of a previous page."
 
 
 def page_size(first: int | None) -> int:
@@ -27,10 +32,12 @@ def page_size(first: int | None) -> int:
 
 @strawberry.type(description="Where a page sits in the whole result.")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(description="True when more rows follow this page.")
+    has_previous_page: bool = strawberry.field(description="True when this page starts after a cursor.")
+    start_cursor: str | None = strawberry.field(description="Cursor of the first row of this page; null when it is empty.")
+    end_cursor: str | None = strawberry.field(
+        description="Cursor of the last row of this page (give it as `after` for the next page); null when it is empty."
+    )
 
 
 @dataclass
@@ -79,7 +86,11 @@ def build_connection(spec, ns) -> Any:
     edge = ns.make(
         f"{node}Edge",
         {"cursor": str, "node": node},
-        description=f"One {spec.singular} in a page, with the cursor that points at it.",
+        {
+            "cursor": strawberry.field(description="Opaque cursor of this row: give it as `after` to continue after it."),
+            "node": strawberry.field(description=f"The {noun(spec.name)}."),
+        },
+        description=f"One {noun(spec.name)} in a page, with the cursor that points at it.",
     )
 
     async def total_count(root: strawberry.Parent[Page]) -> int:
@@ -105,7 +116,7 @@ def build_connection(spec, ns) -> Any:
             "total_count": strawberry.field(resolver=total_count, description="Rows matching the filter, over all pages."),
             "nodes": strawberry.field(resolver=nodes, description="The rows of this page."),
             "edges": strawberry.field(resolver=edges, description="The rows of this page with their cursors."),
-            "page_info": strawberry.field(resolver=page_info),
+            "page_info": strawberry.field(resolver=page_info, description="Whether more rows follow, and the cursors at both ends of this page."),
         },
-        description=f"A page of {spec.plural}.",
+        description=f"A page of {readable(spec.plural)}.",
     )

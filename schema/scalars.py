@@ -10,6 +10,8 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
+from models.descriptions import enum_description, enum_member_descriptions
+
 PYTHON_TO_GRAPHQL: dict[type, Any] = {
     str: str,
     int: int,
@@ -25,8 +27,15 @@ PYTHON_TO_GRAPHQL: dict[type, Any] = {
 
 @cache
 def graphql_enum(enum_class: type[enum.Enum]):
-    """The GraphQL enum for a model enum; one per Python enum, shared by every schema built."""
-    return strawberry.enum(enum_class, description=(enum_class.__doc__ or "").strip() or None)
+    """The GraphQL enum for a model enum; one per Python enum, shared by every schema built.
+
+    The class docstring describes the enum, a ``#:`` comment above a member describes that value.
+    """
+    made = strawberry.enum(enum_class, description=enum_description(enum_class))
+    members = enum_member_descriptions(enum_class)
+    for value in made.__strawberry_definition__.values:
+        value.description = members.get(value.name)
+    return made
 
 
 def graphql_type(python_type: type) -> Any:

@@ -2,22 +2,23 @@
 import dataclasses
 import enum
 import json
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from tortoise.expressions import Q
 
+from models.descriptions import noun, readable
 from models.registry import ModelSpec, RelationField, ScalarField
-from schema.filters import filter_to_q
-from schema.ordering import order_by as ordering_for
-from schema.pagination import page_size
+from schema.filters import FILTER_ARGUMENT, filter_to_q
+from schema.ordering import ORDER_ARGUMENT, order_by as ordering_for
+from schema.pagination import FIRST_ARGUMENT, page_size
 from schema.relations import fetch_children, fetch_fk_targets, fetch_many_to_many
 from schema.scalars import graphql_type
 
 
 def build_object_type(spec: ModelSpec, ns) -> Any:
     annotations: dict[str, Any] = {"id": strawberry.ID}
-    attributes: dict[str, Any] = {"id": strawberry.field(description=f"Unique id of the {spec.singular}.")}
+    attributes: dict[str, Any] = {"id": strawberry.field(description=spec.scalars[spec.pk].description)}
     for field in spec.visible_scalars():
         if field.name == spec.pk:
             continue
@@ -39,8 +40,10 @@ def _personal_field(spec: ModelSpec, field: ScalarField, ns):
         return None
 
     resolve.__annotations__["return"] = graphql_type(field.python_type) | None
-    note = " Personal data: null for callers who may not read it."
-    return strawberry.field(resolver=resolve, description=(field.description or "") + note)
+    description = field.description or ""
+    if "personal data" not in description.lower():
+        description = f"{description} Personal data: null for callers who may not read it.".strip()
+    return strawberry.field(resolver=resolve, description=description)
 
 
 def _relation_field(spec: ModelSpec, relation: RelationField, ns):
@@ -75,13 +78,15 @@ def _relation_field(spec: ModelSpec, relation: RelationField, ns):
         loader = ctx.loader(key, fetch(target, relation, ctx.access, condition or _everything(), ordering, limit))
         return await loader.load(root.pk)
 
+    plural = readable(target.plural)
     resolve_many.__annotations__.update({
-        "filter": f"{target.name}Filter | None",
-        "order_by": f"list[{target.name}Order] | None",
+        "filter": Annotated[f"{target.name}Filter | None", strawberry.argument(description=FILTER_ARGUMENT.format(plural=plural))],
+        "order_by": Annotated[f"list[{target.name}Order] | None", strawberry.argument(description=ORDER_ARGUMENT)],
+        "first": Annotated[int | None, strawberry.argument(description=FIRST_ARGUMENT)],
         "return": f"list[{target.name}]",
     })
     resolve_many.__module__ = ns.module.__name__
-    description = (relation.description or f"The {target.plural} of this {spec.singular}.") + (
+    description = (relation.description or f"The {plural} of this {noun(spec.name)}.") + (
         " At most `first` (default 20, up to 100) items, filtered and ordered like the top-level list."
     )
     return strawberry.field(resolver=resolve_many, description=description)

@@ -1,11 +1,14 @@
-"""Help texts under the panel's form inputs: written per language, never the API's English descriptions in Indonesian."""
+"""Labels and help texts of the panel: per model first, written per language, the `#:` comment until someone translates it."""
+import enum
 import html
 import re
+from contextlib import contextmanager
 
 import pytest
 from markupsafe import escape
 
-from admin import fields, i18n
+from admin import forms, i18n
+from admin.i18n.coverage import missing_translations
 from models.registry import registry_from_modules
 from tests.admin_client import AdminClient, admin_asgi, client_for
 from tests.conftest import TEST_MODEL_MODULES
@@ -30,13 +33,20 @@ async def kominfo(world, asgi):
 
 
 def help_entry(locale: str, model: str, field: str) -> str | None:
-    """The catalogue's help text for the field (``help|Model.field``, else ``help|field``), or None."""
-    catalogue = i18n.catalogue(locale)
-    for key in (f"help|{model}.{field}", f"help|{field}"):
-        text = catalogue.ugettext(key)
-        if text != key:
-            return text
-    return None
+    """The catalogue's help text for the field (``help|Model.field``), or None."""
+    key = f"help|{model}.{field}"
+    text = i18n.catalogue(locale).ugettext(key)
+    return None if text == key else text
+
+
+@contextmanager
+def speaking(locale: str):
+    previous = i18n.current_locale()
+    i18n.set_locale(locale)
+    try:
+        yield
+    finally:
+        i18n.set_locale(previous)
 
 
 def in_page(text: str, html: str) -> bool:
@@ -51,7 +61,7 @@ def form_error(page: str) -> str:
 
 def api_descriptions(spec) -> list[str]:
     """The English descriptions of the fields (the models' ``#:`` comments), as written and without backticks."""
-    found = [f.description for f in fields.shown_fields(spec) if f.description]
+    found = [f.description for f in forms.shown_fields(spec) if f.description]
     return found + [d.replace("`", "") for d in found]
 
 
@@ -60,7 +70,7 @@ def test_product_model_help_texts_are_in_every_language():
     missing = [
         f"{locale} help|{spec.name}.{field.name}"
         for spec in (REGISTRY[name] for name in PRODUCT_MODELS)
-        for field in fields.shown_fields(spec)
+        for field in forms.shown_fields(spec)
         for locale in i18n.LANGUAGES
         if not help_entry(locale, spec.name, field.name)
     ]
@@ -71,7 +81,7 @@ def test_help_texts_speak_to_staff_not_to_api_clients():
     offending = [
         (locale, spec.name, field.name, text)
         for spec in (REGISTRY[name] for name in PRODUCT_MODELS)
-        for field in fields.shown_fields(spec)
+        for field in forms.shown_fields(spec)
         for locale in i18n.LANGUAGES
         if (text := help_entry(locale, spec.name, field.name)) and JARGON.search(text)
     ]
@@ -86,24 +96,77 @@ async def test_complaint_page_hints_in_indonesian_by_default_english_on_request(
     indonesian = (await kominfo.get(f"/admin/complaint/update/{complaint.id}")).text
     # Then each input has its Indonesian hint, and no English description is left
     assert "Data pribadi pelapor; hanya terlihat oleh petugas kabupaten/kota yang berwenang." in indonesian
-    for field in fields.shown_fields(spec):
+    for field in forms.shown_fields(spec):
         assert in_page(help_entry("id_ID", "Complaint", field.name), indonesian), field.name
     assert not [d for d in api_descriptions(spec) if in_page(d, indonesian)]
     # When English is chosen, the English hints are shown, in plain words
     english = (await kominfo.get(f"/admin/complaint/update/{complaint.id}?language=en_US")).text
-    for field in fields.shown_fields(spec):
+    for field in forms.shown_fields(spec):
         assert in_page(help_entry("en_US", "Complaint", field.name), english), field.name
     assert "Personal data: only staff authorised for this regency or city can see it." in english
     assert "`null`" not in english and "Data pribadi pelapor" not in english
 
 
-async def test_untranslated_model_shows_no_hint_in_indonesian_and_its_description_in_english(world, kominfo):
-    descriptions = api_descriptions(REGISTRY["Kiosk"])
-    assert "Where the kiosk stands." in descriptions
-    indonesian = (await kominfo.get("/admin/kiosk/create")).text
-    assert not [d for d in descriptions if in_page(d, indonesian)]
-    english = (await kominfo.get("/admin/kiosk/create?language=en_US")).text
-    assert in_page("Where the kiosk stands.", english) and in_page("Number of screens.", english)
+async def test_untranslated_model_shows_its_comments_as_hints_in_every_language(world, kominfo):
+    """A field without any catalogue entry shows its `#:` comment: the default text until someone translates it."""
+    assert "Where the kiosk stands." in api_descriptions(REGISTRY["Kiosk"])
+    for query in ("", "?language=en_US"):
+        page = (await kominfo.get(f"/admin/kiosk/create{query}")).text
+        assert in_page("Where the kiosk stands.", page) and in_page("Number of screens.", page), query
+        # ...while its labels are the names made readable, never another model's label
+        assert in_page("Location", page) and in_page("Screens", page)
+
+
+def test_a_models_own_label_wins_over_the_field_name_fallback():
+    with speaking("id_ID"):
+        assert i18n.field_label("body", "Complaint") == "Isi laporan"
+        assert i18n.field_label("created_at", "Complaint") == "Diterima pada"
+        assert i18n.field_label("parent", "Agreement") == "MoU induk"
+        # A new model with the same field names gets the label for every model, not Complaint's
+        assert i18n.field_label("body", "Kiosk") == "Isi"
+        assert i18n.field_label("created_at", "Kiosk") == "Dibuat pada"
+        assert i18n.field_label("status", "Kiosk") == "Status"
+        # ...and a name no catalogue knows is made readable
+        assert i18n.field_label("screens", "Kiosk") == "Screens"
+    with speaking("en_US"):
+        assert i18n.field_label("body", "Complaint") == "Report"
+        assert i18n.field_label("body", "Kiosk") == "Body"
+
+
+def test_complaint_labels_are_unchanged_in_indonesian():
+    expected = {
+        "id": "ID", "tracking_code": "Kode pelacakan", "regency": "Kabupaten/Kota", "app": "Aplikasi",
+        "title": "Judul", "body": "Isi laporan", "category": "Kategori", "reporter_name": "Nama pelapor",
+        "reporter_contact": "Kontak pelapor", "status": "Status", "created_at": "Diterima pada",
+        "updated_at": "Diperbarui", "resolved_at": "Diselesaikan", "due_at": "Tenggat", "overdue": "Terlambat",
+    }
+    with speaking("id_ID"):
+        assert i18n.model_label("Complaint") == "Pengaduan"
+        assert {name: i18n.field_label(name, "Complaint") for name in expected} == expected
+
+
+def test_an_untranslated_enum_value_is_labelled_by_its_member_name():
+    class Size(str, enum.Enum):
+        EXTRA_LARGE = "xl"
+
+    with speaking("id_ID"):
+        assert i18n.value_label(Size.EXTRA_LARGE) == "Extra large"
+        assert i18n.value_label("IN_PROGRESS") == "Diproses"
+
+
+def test_missing_translations_lists_a_new_models_texts_and_none_of_the_products_labels():
+    missing = set(missing_translations(REGISTRY))
+    # The throwaway Kiosk has no entries: its model label, the labels no other model lends it, its hints
+    for locale in i18n.LANGUAGES:
+        assert {
+            (locale, "model|Kiosk"), (locale, "field|Kiosk.location"), (locale, "field|Kiosk.screens"),
+            (locale, "help|Kiosk.location"), (locale, "help|Kiosk.screens"), (locale, "help|Kiosk.regency"),
+        } <= missing
+        # `id` and `regency` have labels for every model
+        assert (locale, "field|Kiosk.id") not in missing and (locale, "field|Kiosk.regency") not in missing
+    # The product's models are labelled in full (model, field and enum value labels) in the default language
+    product = missing_translations(registry_from_modules(["models"]))
+    assert not [key for locale, key in product if locale == i18n.DEFAULT_LOCALE and not key.startswith("help|")]
 
 
 async def test_service_errors_name_the_field_in_the_panels_language(world, kominfo):

@@ -58,7 +58,7 @@ async def transition(request: Request, pk: str, panel: Panel = Depends(csrf_chec
     except BadUserInput as error:
         from admin.routes import update_view_with_error
 
-        return await update_view_with_error(request, panel, spec.name.lower(), pk, i18n.error_text(error))
+        return await update_view_with_error(request, panel, spec.name.lower(), pk, i18n.error_text(error, MODEL))
     return redirect(f"{request.app.admin_path}/{spec.name.lower()}/update/{pk}")
 
 

@@ -1,15 +1,18 @@
 """The panel's languages: Indonesian (default) and English, as Babel catalogues in this folder.
 
 - ``<locale>/LC_MESSAGES/messages.po`` hold every text of the panel: fastapi-admin's
-  template strings, our own messages, and the label table. Labels are data, keyed
-  ``field|<python name>``, ``model|<ModelName>`` and ``value|<enum value>``; a key a
-  catalogue lacks falls back to the name made readable (``tracking_code`` →
-  ``Tracking code``), so a new model shows sensible labels before anyone translates it.
-- Help texts under form inputs are data too, keyed ``help|<Model>.<field>`` (or ``help|<field>``
-  for one text that fits every model). They are written for the panel's users, not copied from
-  the API descriptions (the models' ``#:`` comments), which speak of ``null`` and GraphQL names.
-  A field without an entry shows that description (backticks removed) in English only, and no
-  hint in Indonesian: better none than an English one.
+  template strings, our own messages, and the label table. Labels are data:
+  ``model|<ModelName>``; ``field|<Model>.<python name>`` for one model's field, then
+  ``field|<python name>`` for a label that fits every model with such a field (``status``,
+  ``regency``); ``value|<enum value>``. A key a catalogue lacks falls back to the name made
+  readable (``tracking_code`` → ``Tracking code``; an enum member by its name), so a new model
+  shows sensible labels before anyone translates it, and never another model's label
+  (Complaint's ``body`` is "Isi laporan", a new model's ``body`` is "Isi").
+- Help texts under form inputs are data too, keyed ``help|<Model>.<field>``. They are written for
+  the panel's users, not copied from the API descriptions (the models' ``#:`` comments), which
+  speak of ``null`` and GraphQL names. A field without an entry shows its ``#:`` comment (backticks
+  removed) in every language: the comment is the default text until someone translates it, and
+  ``python -m server.manage translations`` lists every such field (admin/i18n/coverage.py).
 - Messages of the services (``BadUserInput``) stay as the services wrote them, in English for
   the API; :func:`error_text` puts the label of the field they name in front, so a reader of
   the Indonesian panel at least sees which input is meant.
@@ -20,6 +23,7 @@ The .po files are read at start-up with Babel (no compiled .mo files to keep in 
 """
 from __future__ import annotations
 
+import enum
 import io
 import re
 from contextvars import ContextVar
@@ -86,9 +90,12 @@ def humanize(name: str) -> str:
     return words[:1].upper() + words[1:]
 
 
-def field_label(name: str) -> str:
-    """Label of a field or column: the table entry ``field|name``, else the readable name."""
-    return _lookup("field", name) or humanize(name)
+def field_label(name: str, model: str | None = None) -> str:
+    """Label of a field or column: ``field|Model.name``, else ``field|name``, else the readable name.
+
+    Pages that show no declared model (accounts, policies, the audit log) give no model.
+    """
+    return (model and _lookup("field", f"{model}.{name}")) or _lookup("field", name) or humanize(name)
 
 
 def model_label(model_name: str) -> str:
@@ -97,37 +104,36 @@ def model_label(model_name: str) -> str:
 
 
 def value_label(value: object) -> str:
-    """Label of an enum value in lists and dropdowns: ``value|VALUE``, else the value made readable."""
+    """Label of an enum value in lists and dropdowns: ``value|VALUE``, else the member's name made readable."""
     raw = getattr(value, "value", value)
     text = str(raw)
-    return _lookup("value", text) or humanize(text.lower())
+    name = value.name if isinstance(value, enum.Enum) else text
+    return _lookup("value", text) or humanize(name.lower())
 
 
 def field_help(model_name: str, field_name: str, description: str | None = None) -> str | None:
-    """Hint under a form input: ``help|Model.field``, else ``help|field``, else (English only) the description."""
-    text = _lookup("help", f"{model_name}.{field_name}") or _lookup("help", field_name)
+    """Hint under a form input: ``help|Model.field``, else the field's ``#:`` comment without backticks."""
+    text = _lookup("help", f"{model_name}.{field_name}")
     if text:
         return text
-    if description and current_locale().startswith("en"):
-        return description.replace("`", "")
-    return None
+    return description.replace("`", "") if description else None
 
 
-def error_text(error) -> str:
+def error_text(error, model: str | None = None) -> str:
     """A service error as the panel shows it: ``<field label>: <message>`` when the catalogue knows the field."""
     message = error.message
     field = getattr(error, "extensions", {}).get("field")
-    label = _known_field_label(field) if isinstance(field, str) else None
+    label = _known_field_label(field, model) if isinstance(field, str) else None
     if label is None or message.lower().startswith(label.lower()):
         return message
     return f"{label}: {message}"
 
 
-def _known_field_label(name: str) -> str | None:
+def _known_field_label(name: str, model: str | None = None) -> str | None:
     """Label of a field named the API's way (``signedOn``, ``parentId``, ``appIds``), if the table has one."""
     snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
     for candidate in dict.fromkeys((snake, snake.removesuffix("_ids"), snake.removesuffix("_id"))):
-        label = _lookup("field", candidate)
+        label = (model and _lookup("field", f"{model}.{candidate}")) or _lookup("field", candidate)
         if label:
             return label
     return None

@@ -4,6 +4,14 @@ Pages depend on :func:`signed_in` (or :func:`csrf_checked` for anything that
 writes). The ``Access`` is built afresh for every request with
 ``permissions.access.access_for``, the same as the GraphQL API, so a changed
 role or rule applies on the very next request.
+
+A hand-written page declares what it requires on its route, as the API's
+hand-written operations do on their fields (``schema/requires.py``)::
+
+    @router.get("/policy/list", dependencies=[Depends(requires("Policy", "manage"))])
+
+and nothing of the page runs for a caller whose role lacks it (403; a login
+redirect when nobody is signed in).
 """
 from __future__ import annotations
 
@@ -85,3 +93,30 @@ async def login_csrf_checked(request: Request) -> Session:
     if session is None or not session.csrf_matches(await _submitted_csrf(request)):
         raise _forbidden_form()
     return session
+
+
+class Requirement:
+    """A FastAPI dependency: the signed-in caller's role may ``action`` the ``obj`` somewhere.
+
+    Also answers whether a menu entry shows (:meth:`allows`), so a page's link and the
+    page itself never disagree.
+    """
+
+    def __init__(self, obj: str, action: str):
+        self.object = obj
+        self.action = action
+
+    async def __call__(self, panel: Panel = Depends(signed_in)) -> Panel:
+        panel.access.require(self.object, self.action)
+        return panel
+
+    def allows(self, access) -> bool:
+        return access.decide(self.object, self.action).allowed
+
+    def __repr__(self) -> str:
+        return f"requires({self.object!r}, {self.action!r})"
+
+
+def requires(obj: str, action: str) -> Requirement:
+    """What a panel route needs: ``dependencies=[Depends(requires("Policy", "manage"))]``."""
+    return Requirement(obj, action)

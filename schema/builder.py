@@ -19,12 +19,26 @@ from schema.pagination import PageInfo, build_connection
 from schema.types import build_object_type
 
 #: Hand-written domain operations; each module offers query_fields / mutation_fields /
-#: subscription_fields(ns, registry) returning Strawberry fields keyed by name.
+#: subscription_fields(ns, registry) returning Strawberry fields keyed by name, each declaring
+#: what it requires (schema/requires.py), and may offer type_fields(ns, registry) returning
+#: extra fields of generated types ({"User": {"role": field}}).
 DOMAIN_MODULES: tuple[str, ...] = (
     "schema.domain.accounts",
     "schema.domain.policies",
     "schema.domain.complaints",
 )
+
+
+def extend_type(ns: Namespace, name: str, fields: dict[str, Any]) -> Any:
+    """Replace the generated type ``name`` by one with ``fields`` added (under the same name).
+
+    Generated types refer to each other by name in ``ns``, so every reference
+    (connections, relations, payloads) reaches the extended type.
+    """
+    generated = ns.get(name)
+    body = {"__module__": ns.module.__name__, "__annotations__": {}, **fields}
+    extended = type(name, (generated,), body)
+    return ns.add(name, strawberry.type(extended, description=generated.__strawberry_definition__.description))
 
 
 class SimpulSchema(strawberry.Schema):
@@ -43,7 +57,13 @@ def build_schema(registry: Registry, domain_modules: Sequence[str] = DOMAIN_MODU
     for spec in registry:
         build_object_type(spec, ns)
         build_connection(spec, ns)
-        build_inputs(spec, ns)
+        if spec.declaration.allows("create") or spec.declaration.allows("update"):
+            build_inputs(spec, ns)
+    modules = [import_module(name) for name in domain_modules]
+    for module in modules:
+        if hasattr(module, "type_fields"):
+            for type_name, fields in module.type_fields(ns, registry).items():
+                extend_type(ns, type_name, fields)
 
     query: dict[str, Any] = {}
     mutation: dict[str, Any] = {}
@@ -51,8 +71,7 @@ def build_schema(registry: Registry, domain_modules: Sequence[str] = DOMAIN_MODU
     for spec in registry:
         query.update(build_query_fields(spec, ns))
         mutation.update(build_mutation_fields(spec, ns))
-    for module_name in domain_modules:
-        module = import_module(module_name)
+    for module in modules:
         for collected, hook in ((query, "query_fields"), (mutation, "mutation_fields"), (subscription, "subscription_fields")):
             if hasattr(module, hook):
                 collected.update(getattr(module, hook)(ns, registry))

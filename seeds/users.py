@@ -1,9 +1,9 @@
 """Demo accounts of the contract (password ``demo-password``), created only by ``--demo``.
 
 Passwords are set when an account is created and never again: a re-run does
-not reset a password someone changed. Each account's primary role is assigned
-in the policy when the account is created (``kominfo_admin`` in ``*``,
-``regency_staff`` in the code of its regency).
+not reset a password someone changed. An account's role lives only in the policy
+store: it is assigned when the account is created (``kominfo_admin`` in ``*``,
+``regency_staff`` in the code of its regency), and not fingerprinted (``_role``).
 """
 from __future__ import annotations
 
@@ -22,21 +22,21 @@ EVERY_REGENCY = "*"
 USER_PLAN = Plan(
     model=User,
     key="username",
-    fields=("username", "password_hash", "role", "is_active"),
+    fields=("username", "password_hash", "is_active"),
     links={"regency": Link(Regency, "code")},
     create_only=("password_hash",),
 )
 
 DEMO_USERS: tuple[Row, ...] = (
-    {"username": "kominfo", "role": "kominfo_admin", "regency": None, "is_active": True},
-    {"username": "staff.karawang", "role": "regency_staff", "regency": "32.15", "is_active": True},
-    {"username": "staff.bekasi", "role": "regency_staff", "regency": "32.16", "is_active": True},
+    {"username": "kominfo", "_role": "kominfo_admin", "regency": None, "is_active": True},
+    {"username": "staff.karawang", "_role": "regency_staff", "regency": "32.15", "is_active": True},
+    {"username": "staff.bekasi", "_role": "regency_staff", "regency": "32.16", "is_active": True},
 )
 
 
 async def _assign_roles(written: list[tuple[Row, int]]) -> None:
     for row, _pk in written:
-        await assign_role(row["username"], row["role"], row["regency"] or EVERY_REGENCY)
+        await assign_role(row["username"], row["_role"], row["regency"] or EVERY_REGENCY)
 
 
 async def seed_users() -> Counts:

@@ -2,7 +2,8 @@
 
 Real database, real policy engine, real rate-limit storage (Redis when REDIS_URL is set).
 Each throttling test uses its own throttle namespace, so counts never leak between
-tests or test runs sharing one Redis.
+tests or test runs sharing one Redis. An account's role is read from the policy
+store only (``roles_of``); the account row holds none.
 """
 from __future__ import annotations
 
@@ -19,17 +20,8 @@ from models import User
 from permissions.access import access_for
 from permissions.management import list_rules, remove_rule, roles_of
 from services import passwords
-from services.accounts import (
-    WRONG_CREDENTIALS,
-    LoginThrottle,
-    authenticate,
-    create_user,
-    delete_user,
-    issue_token,
-    update_user,
-    user_from_authorization,
-    user_from_token,
-)
+from services.accounts import WRONG_CREDENTIALS, LoginThrottle, authenticate, issue_token, user_from_authorization, user_from_token
+from services.users import account_grant, create_user, delete_user, role_of, shown_role, update_user
 from services.passwords import check_new_password, hash_password, verify_password
 from services.tokens import INVALID_TOKEN
 from tests.conftest import registry_for_tests
@@ -43,9 +35,7 @@ def throttle(limit: str | None = None) -> LoginThrottle:
 
 async def make_user(username: str = "alice", *, is_active: bool = True) -> User:
     # Four bcrypt rounds: the same algorithm, a sixty-fourth of the cost, for speed.
-    return await User.create(
-        username=username, password_hash=hash_password(RIGHT, rounds=4), role="kominfo_admin", is_active=is_active
-    )
+    return await User.create(username=username, password_hash=hash_password(RIGHT, rounds=4), is_active=is_active)
 
 
 async def refused(call) -> Unauthenticated:
@@ -274,7 +264,8 @@ async def staff(world):
 async def test_create_regency_staff(admin):
     user = await create_user(admin, username="staff.baru", password="a-new-password", role="regency_staff", regency_code="32.15")
     row = await User.get(username="staff.baru").select_related("regency")
-    assert (row.pk, row.role, row.regency.code, row.is_active) == (user.pk, "regency_staff", "32.15", True)
+    assert (row.pk, row.regency.code, row.is_active) == (user.pk, "32.15", True)
+    assert await role_of(row) == "regency_staff"
     assert row.password_hash != "a-new-password"
     assert await roles_of("staff.baru") == [("regency_staff", "32.15")]
     # The new account signs in, and its role is in force at once.
@@ -347,17 +338,17 @@ async def test_update_moves_the_primary_role_assignment(admin):
     target = await User.get(username="staff.karawang")
     # Another regency: the rule moves with the account
     moved = await update_user(admin, str(target.pk), regency_code="32.16")
-    assert (moved.role, (await moved.regency).code) == ("regency_staff", "32.16")
+    assert (await moved.regency).code == "32.16"
     assert await roles_of("staff.karawang") == [("regency_staff", "32.16")]
     # Promoted: the home regency goes, the role covers every regency
     promoted = await update_user(admin, target.pk, role="kominfo_admin")
-    assert (promoted.role, promoted.regency_id) == ("kominfo_admin", None)
+    assert promoted.regency_id is None
     assert await roles_of("staff.karawang") == [("kominfo_admin", "*")]
     # Back to staff needs a regency
     with pytest.raises(BadUserInput, match="needs the code of the regency"):
         await update_user(admin, target.pk, role="regency_staff")
     demoted = await update_user(admin, target.pk, role="regency_staff", regency_code="32.15")
-    assert demoted.role == "regency_staff"
+    assert await role_of(await User.get(pk=demoted.pk).select_related("regency")) == "regency_staff"
     assert await roles_of("staff.karawang") == [("regency_staff", "32.15")]
 
 
@@ -426,7 +417,7 @@ async def test_regional_user_managers_stay_in_their_regencies(world):
     from permissions.management import add_rule, assign_role
 
     await add_rule("karawang_hr", "*", "User", "*", registry=registry_for_tests())
-    await User.create(username="hr.karawang", password_hash="x", role="regency_staff", regency=world.karawang)
+    await User.create(username="hr.karawang", password_hash="x", regency=world.karawang)
     await assign_role("hr.karawang", "karawang_hr", "32.15")
     hr = await access_for(await User.get(username="hr.karawang"))
     # Then they create Karawang staff, but not Bekasi staff nor Kominfo admins
@@ -444,3 +435,135 @@ async def test_regional_user_managers_stay_in_their_regencies(world):
     karawang_staff = await User.get(username="staff.karawang")
     with pytest.raises(Forbidden):
         await update_user(hr, karawang_staff.pk, role="kominfo_admin")
+
+
+# --- the account role, read from the policy store --------------------------------------------
+
+
+def test_the_account_role_is_the_one_held_where_the_account_works():
+    # A staff account of Karawang also helping out in Bekasi: the Karawang grant is its account role.
+    grants = [("regency_staff", "32.15"), ("regency_staff", "32.16")]
+    assert account_grant(grants, "32.16") == ("regency_staff", "32.16")
+    assert account_grant(grants, "32.15") == ("regency_staff", "32.15")
+    # Held somewhere else than at home: still its account role, rather than none.
+    assert account_grant([("regency_staff", "32.16")], "32.15") == ("regency_staff", "32.16")
+    # kominfo_admin before regency_staff; roles that are not account roles never are.
+    assert account_grant([("auditor", "*"), ("regency_staff", "32.15"), ("kominfo_admin", "*")], None) == ("kominfo_admin", "*")
+    assert account_grant([("auditor", "*")], None) is None
+    # What is shown: the account role, else the first role held, else nothing.
+    assert shown_role([("auditor", "*")], None) == "auditor"
+    assert shown_role([], "32.15") is None
+
+
+async def test_a_password_change_leaves_the_role_assignments_alone(admin, world):
+    from permissions.management import assign_role, revoke_role
+
+    # Given staff of Karawang whose only grant is in Bekasi (changed through the policy API)
+    await revoke_role("staff.karawang", "regency_staff", "32.15")
+    await assign_role("staff.karawang", "regency_staff", "32.16")
+    target = await User.get(username="staff.karawang")
+    # When only the password changes, then no grant moves
+    await update_user(admin, target.pk, password="another-password")
+    assert await roles_of("staff.karawang") == [("regency_staff", "32.16")]
+
+
+async def test_an_account_without_an_account_role_gets_one_only_when_named(admin, world):
+    from permissions.management import revoke_role
+
+    await revoke_role("staff.bekasi", "regency_staff", "32.16")
+    target = await User.get(username="staff.bekasi")
+    with pytest.raises(BadUserInput, match="holds no account role") as caught:
+        await update_user(admin, target.pk, regency_code="32.15")
+    assert caught.value.extensions["field"] == "role"
+    await update_user(admin, target.pk, role="regency_staff")  # home regency kept: Bekasi
+    assert await roles_of("staff.bekasi") == [("regency_staff", "32.16")]
+
+
+# --- accounts through the API ------------------------------------------------------------------
+
+USERS = "{ users(first: 100, orderBy: [{username: ASC}]) { totalCount nodes { username role regency { code } } } }"
+
+
+def error_codes(body: dict) -> list[str]:
+    return [e["extensions"]["code"] for e in body.get("errors") or []]
+
+
+@pytest.fixture
+async def hr_token(world):
+    """A role that manages accounts in Karawang only (as in test_regional_user_managers_stay_in_their_regencies)."""
+    from permissions.management import add_rule, assign_role
+
+    await add_rule("karawang_hr", "*", "User", "*", registry=registry_for_tests())
+    user = await User.create(username="hr.karawang", password_hash="x", regency=world.karawang)
+    await assign_role("hr.karawang", "karawang_hr", "32.15")
+    return issue_token(user)
+
+
+async def test_users_are_read_in_the_callers_scope(world, as_role, gql, hr_token):
+    # Kominfo reads every account, with the roles the policy store holds
+    body = await as_role("kominfo")(USERS)
+    assert body["data"]["users"]["totalCount"] == 4
+    assert body["data"]["users"]["nodes"][0] == {"username": "hr.karawang", "role": "karawang_hr", "regency": {"code": "32.15"}}
+    assert {"username": "kominfo", "role": "kominfo_admin", "regency": None} in body["data"]["users"]["nodes"]
+    # A role granted User in Karawang reads Karawang's accounts only
+    karawang = await gql.as_user(hr_token)(USERS)
+    assert [n["username"] for n in karawang["data"]["users"]["nodes"]] == ["hr.karawang", "staff.karawang"]
+    bekasi = await User.get(username="staff.bekasi")
+    single = await gql.as_user(hr_token)("query($id: ID!) { user(id: $id) { username } }", {"id": str(bekasi.pk)})
+    assert single == {"data": {"user": None}}
+    # Regency staff and the public read no account at all
+    for role, code in (("staff.karawang", "FORBIDDEN"), ("anonymous", "UNAUTHENTICATED")):
+        denied = await as_role(role)(USERS)
+        assert error_codes(denied) == [code] and denied["data"] is None
+    # ... not even through a regency they may read
+    nested = await as_role("staff.karawang")('{ regencies(filter: {code: {eq: "32.15"}}) { nodes { users { username } } } }')
+    assert nested["data"]["regencies"]["nodes"] == [{"users": []}]
+
+
+async def test_me_and_login_show_the_role_from_the_policy_store(world, as_role, gql):
+    from permissions.management import assign_role, revoke_role
+
+    me = "{ me { username role regency { code name } grants { role domain } } }"
+    body = await as_role("staff.karawang")(me)
+    assert body["data"]["me"] == {
+        "username": "staff.karawang", "role": "regency_staff",
+        "regency": {"code": "32.15", "name": "Kabupaten Karawang"}, "grants": [{"role": "regency_staff", "domain": "32.15"}],
+    }
+    assert (await as_role("anonymous")(me)) == {"data": {"me": None}}
+    login = await gql(
+        'mutation { login(username: "kominfo", password: "demo-password") { token user { username role regency { code } } } }'
+    )
+    assert login["data"]["login"]["user"] == {"username": "kominfo", "role": "kominfo_admin", "regency": None}
+    # A change in the policy store is the change of the role: nothing else holds it
+    await revoke_role("staff.karawang", "regency_staff", "32.15")
+    await assign_role("staff.karawang", "kominfo_admin", "*")
+    assert (await as_role("staff.karawang")("{ me { role } }"))["data"]["me"] == {"role": "kominfo_admin"}
+
+
+async def test_account_mutations_through_the_api(world, as_role):
+    create = """mutation($input: UserCreateInput!) { createUser(input: $input) { id username role regency { code } } }"""
+    new = {"username": "staff.baru", "password": "a-new-password", "role": "regency_staff", "regencyCode": "32.16"}
+    # Staff and the public are refused before anything is checked or written
+    for role, code in (("staff.karawang", "FORBIDDEN"), ("anonymous", "UNAUTHENTICATED")):
+        refused = await as_role(role)(create, {"input": {**new, "password": "short"}})
+        assert error_codes(refused) == [code]
+    made = await as_role("kominfo")(create, {"input": new})
+    assert made["data"]["createUser"] == {
+        "id": made["data"]["createUser"]["id"], "username": "staff.baru", "role": "regency_staff", "regency": {"code": "32.16"}
+    }
+    user_id = made["data"]["createUser"]["id"]
+    update = "mutation($id: ID!, $input: UserUpdateInput!) { updateUser(id: $id, input: $input) { role regency { code } } }"
+    moved = await as_role("kominfo")(update, {"id": user_id, "input": {"regencyCode": "32.15"}})
+    assert moved["data"]["updateUser"] == {"role": "regency_staff", "regency": {"code": "32.15"}}
+    assert await roles_of("staff.baru") == [("regency_staff", "32.15")]
+    assert error_codes(await as_role("staff.bekasi")(update, {"id": user_id, "input": {"isActive": False}})) == ["FORBIDDEN"]
+    # Mutations run one after another; each reads the roles as the one before left them
+    both = await as_role("kominfo")(
+        """mutation($id: ID!) { before: updateUser(id: $id, input: {isActive: true}) { role }
+           promoted: updateUser(id: $id, input: {role: "kominfo_admin"}) { role regency { code } } }""",
+        {"id": user_id},
+    )
+    assert both["data"] == {"before": {"role": "regency_staff"}, "promoted": {"role": "kominfo_admin", "regency": None}}
+    deleted = await as_role("kominfo")("mutation($id: ID!) { deleteUser(id: $id) }", {"id": user_id})
+    assert deleted == {"data": {"deleteUser": user_id}}
+    assert await roles_of("staff.baru") == []

@@ -164,7 +164,7 @@ async def test_the_generic_create_runs_the_rules(regions):
     from tests.conftest import registry_for_tests
 
     await sync_default_policy(registry_for_tests())
-    await User.create(username="kominfo", password_hash="x", role="kominfo_admin")
+    await User.create(username="kominfo", password_hash="x")
     await assign_role("kominfo", "kominfo_admin", "*")
     access = await access_for(await User.get(username="kominfo"))
     spec = registry_from_modules(["models"])["Agreement"]

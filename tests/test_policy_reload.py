@@ -37,7 +37,7 @@ async def karawang_staff():
     await sync_default_policy(registry_for_tests())
     for code, name in (("32.15", "Kabupaten Karawang"), ("32.16", "Kabupaten Bekasi")):
         await Regency.create(code=code, name=name, kind=RegencyKind.KABUPATEN, province="Jawa Barat")
-    user = await User.create(username="staff.karawang", password_hash="x", role="regency_staff")
+    user = await User.create(username="staff.karawang", password_hash="x")
     await assign_role("staff.karawang", "regency_staff", "32.15")
     return user
 

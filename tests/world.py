@@ -66,6 +66,6 @@ async def build_world(complaints_per_regency: int = 3) -> World:
         ("staff.karawang", "regency_staff", karawang, "32.15"),
         ("staff.bekasi", "regency_staff", bekasi, "32.16"),
     ):
-        await User.create(username=username, password_hash=_HASH, role=role, regency=regency)
+        await User.create(username=username, password_hash=_HASH, regency=regency)
         await assign_role(username, role, domain)
     return world

@@ -1,51 +1,70 @@
-"""Users, for Kominfo admins: list, create, change role/regency/password/active flag, delete.
+"""The account pages: list (with each account's roles), create, change role/regency/password/active flag, delete.
 
-Every write calls ``services.accounts`` (which checks ``User`` create/update/delete in
-the policy and keeps the primary role assignment in step), so the panel and the
-API's user mutations behave the same; a change applies on the next request.
+``User`` is a declared model, so its menu entry and its scope come from the
+registry like every other model's: the list shows the accounts the caller may
+read (``permissions.rows``), and ``/user/list`` here takes the place of the
+generated list page. Every write calls ``services.users`` (which checks ``User``
+create/update/delete in the policy and moves the account role assignment), so the
+panel and the API's user mutations behave the same; a change applies on the next
+request.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 from starlette.status import HTTP_400_BAD_REQUEST
 
 from admin import i18n
-from admin.context import Panel, csrf_checked, signed_in
+from admin.context import Panel, csrf_checked, requires, signed_in
 from admin.rendering import redirect, render_page
-from admin.resources import DomainPage
 from core.errors import BadUserInput, not_found
+from permissions import rows as scope
 
 router = APIRouter()
 BASE = "/user"
+MODEL = "User"
 
 
-def _visible_users(access):
-    from models import User
+@dataclass
+class Account:
+    """An account as the pages show it: the row, and its role as read from the policy store."""
 
-    decision = access.require("User", "read")
-    queryset = User.all().prefetch_related("regency").order_by("username")
-    return queryset if decision.everywhere else queryset.filter(regency__code__in=sorted(decision.regencies))
+    user: Any  # models.User, its regency fetched
+    role: str | None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.user, name)
+
+
+async def _accounts(queryset) -> list[tuple[Account, list[tuple[str, str]]]]:
+    from services.users import grants_of_users, shown_role
+
+    rows = await queryset.prefetch_related("regency")
+    grants = await grants_of_users(u.username for u in rows)
+    return [
+        (Account(u, shown_role(grants[u.username], u.regency.code if u.regency else None)), grants[u.username])
+        for u in rows
+    ]
 
 
 async def _choices():
     from models import Regency
-    from services.accounts import ACCOUNT_ROLES
+    from services.users import ACCOUNT_ROLES
 
     regencies = [(f"{r.name} ({r.code})", r.code) for r in await Regency.all().order_by("code")]
     return list(ACCOUNT_ROLES), regencies
 
 
-@router.get(BASE + "/list", name="user_list")
+@router.get(BASE + "/list", name="user_list", dependencies=[Depends(requires(MODEL, "read"))])
 async def user_list(request: Request, panel: Panel = Depends(signed_in)) -> Response:
-    from permissions.management import roles_of
-
-    users = await _visible_users(panel.access)
-    rows = [(u, await roles_of(u.username)) for u in users]
+    accounts = await _accounts(scope.rows(panel.registry[MODEL], panel.access, "read").order_by("username"))
     return render_page(request, "simpul/users.html", {
-        "page_title": i18n.gettext("users"), "resource_label": i18n.gettext("users"), "users": rows,
-        "can_create": panel.access.decide("User", "create").allowed,
-        "can_delete": panel.access.decide("User", "delete").allowed,
+        "page_title": i18n.gettext("users"), "resource_label": i18n.gettext("users"), "users": accounts,
+        "can_create": panel.access.decide(MODEL, "create").allowed,
+        "can_delete": panel.access.decide(MODEL, "delete").allowed,
     })
 
 
@@ -57,26 +76,22 @@ async def _form(request: Request, panel: Panel, user=None, *, error: str | None 
     }, status_code=status_code)
 
 
-async def _user_in_scope(panel: Panel, user_id: str):
-    try:
-        pk = int(user_id)
-    except ValueError:
-        raise not_found("User", user_id) from None
-    user = await _visible_users(panel.access).filter(pk=pk).first()
-    if user is None:
-        raise not_found("User", user_id)
-    return user
+async def _account_in_scope(panel: Panel, user_id: str, action: str) -> Account:
+    """The account, or 404 when absent or outside the caller's scope for ``action``."""
+    row = await scope.get_row(panel.registry[MODEL], panel.access, user_id, action)
+    if row is None:
+        raise not_found(MODEL, user_id)
+    return (await _accounts(panel.registry[MODEL].model.filter(pk=row.pk)))[0][0]
 
 
-@router.get(BASE + "/create", name="user_create_view")
+@router.get(BASE + "/create", name="user_create_view", dependencies=[Depends(requires(MODEL, "create"))])
 async def user_create_view(request: Request, panel: Panel = Depends(signed_in)) -> Response:
-    panel.access.require("User", "create")
     return await _form(request, panel)
 
 
-@router.post(BASE + "/create", name="user_create")
+@router.post(BASE + "/create", name="user_create", dependencies=[Depends(requires(MODEL, "create"))])
 async def user_create(request: Request, panel: Panel = Depends(csrf_checked)) -> Response:
-    from services.accounts import create_user
+    from services.users import create_user
 
     form = await request.form()
     try:
@@ -89,41 +104,41 @@ async def user_create(request: Request, panel: Panel = Depends(csrf_checked)) ->
     return redirect(request.app.admin_path + BASE + "/list")
 
 
-@router.get(BASE + "/update/{user_id}", name="user_update_view")
+@router.get(BASE + "/update/{user_id}", name="user_update_view", dependencies=[Depends(requires(MODEL, "update"))])
 async def user_update_view(request: Request, user_id: str, panel: Panel = Depends(signed_in)) -> Response:
-    return await _form(request, panel, await _user_in_scope(panel, user_id))
+    return await _form(request, panel, await _account_in_scope(panel, user_id, "update"))
 
 
-@router.post(BASE + "/update/{user_id}", name="user_update")
+@router.post(BASE + "/update/{user_id}", name="user_update", dependencies=[Depends(requires(MODEL, "update"))])
 async def user_update(request: Request, user_id: str, panel: Panel = Depends(csrf_checked)) -> Response:
-    from services.accounts import update_user
+    from services.users import update_user
 
-    user = await _user_in_scope(panel, user_id)
+    account = await _account_in_scope(panel, user_id, "update")
     form = await request.form()
     role = str(form.get("role") or "")
     code = str(form.get("regency_code") or "") or None
     active = form.get("is_active") == "on"
-    current_code = user.regency.code if user.regency else None
+    current_code = account.regency.code if account.regency else None
     try:
         await update_user(
-            panel.access, user.pk,
+            panel.access, account.pk,
             password=str(form.get("password")) if form.get("password") else None,
-            role=role if role and role != user.role else None,
+            role=role if role and role != account.role else None,
             regency_code=code if code != current_code else None,
-            is_active=active if active != user.is_active else None,
+            is_active=active if active != account.is_active else None,
         )
     except BadUserInput as error:
-        return await _form(request, panel, user, error=i18n.error_text(error), status_code=HTTP_400_BAD_REQUEST)
+        return await _form(request, panel, account, error=i18n.error_text(error), status_code=HTTP_400_BAD_REQUEST)
     return redirect(request.app.admin_path + BASE + "/list")
 
 
-@router.post(BASE + "/delete/{user_id}", name="user_delete")
+@router.post(BASE + "/delete/{user_id}", name="user_delete", dependencies=[Depends(requires(MODEL, "delete"))])
 async def user_delete(request: Request, user_id: str, panel: Panel = Depends(csrf_checked)) -> Response:
-    from services.accounts import delete_user
+    from services.users import delete_user
 
-    user = await _user_in_scope(panel, user_id)
+    account = await _account_in_scope(panel, user_id, "delete")
     try:
-        await delete_user(panel.access, user.pk)
+        await delete_user(panel.access, account.pk)
     except BadUserInput as error:
         request.state.error_detail = None
         return render_page(request, "errors/simpul_error.html", {
@@ -133,8 +148,6 @@ async def user_delete(request: Request, user_id: str, panel: Panel = Depends(csr
 
 
 def install(app) -> None:
-    app.state.resources.add_page(DomainPage(
-        url=BASE + "/list", label_key="users", icon="fas fa-users",
-        visible_to=lambda access: access.decide("User", "read").allowed,
-    ))
-    app.include_router(router)
+    # The menu entry is the generated one of the User resource (shown to whoever may read accounts).
+    if MODEL in app.state.registry:
+        app.include_router(router)

@@ -11,12 +11,14 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from admin import clock, i18n
-from admin.context import Panel, signed_in
+from admin.context import requires
 from admin.rendering import render_page
 from admin.resources import DomainPage
 
 router = APIRouter()
 BASE = "/audit"
+#: Entries hold personal data: the same requirement as the policy pages.
+MANAGE_POLICY = requires("Policy", "manage")
 PAGE_SIZE = 25
 
 
@@ -24,11 +26,10 @@ def _pretty(value) -> str:
     return "" if value is None else json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True, default=str)
 
 
-@router.get(BASE + "/list", name="audit_list")
-async def audit_list(request: Request, panel: Panel = Depends(signed_in)) -> Response:
+@router.get(BASE + "/list", name="audit_list", dependencies=[Depends(MANAGE_POLICY)])
+async def audit_list(request: Request) -> Response:
     from models import AuditEntry
 
-    panel.access.require("Policy", "manage")
     queryset = AuditEntry.all()
     chosen = {}
     for name in ("model", "action", "actor_name", "object_id"):
@@ -55,6 +56,6 @@ async def audit_list(request: Request, panel: Panel = Depends(signed_in)) -> Res
 def install(app) -> None:
     app.state.resources.add_page(DomainPage(
         url=BASE + "/list", label_key="audit_log", icon="fas fa-history",
-        visible_to=lambda access: access.decide("Policy", "manage").allowed,
+        visible_to=MANAGE_POLICY.allows,
     ))
     app.include_router(router)

@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from admin import clock, i18n
 from admin.badges import badge
-from admin.context import Panel, csrf_checked
+from admin.context import Panel, csrf_checked, requires
 from admin.domain import DetailExtension, register_extension
 from admin.rendering import redirect
 from core.errors import BadUserInput, not_found
@@ -44,11 +44,11 @@ async def workflow_block(panel: Panel, spec, row, error: str | None = None) -> M
     return Markup(html)
 
 
-@router.post("/complaint/transition/{pk}", name="complaint_transition")
+@router.post("/complaint/transition/{pk}", name="complaint_transition",
+             dependencies=[Depends(requires(MODEL, "transition"))])
 async def transition(request: Request, pk: str, panel: Panel = Depends(csrf_checked)) -> Response:
     spec = panel.registry[MODEL]
     form = await request.form()
-    panel.access.require(MODEL, "transition")
     if await scope.get_row(spec, panel.access, pk) is None:
         raise not_found(MODEL, pk)
     try:

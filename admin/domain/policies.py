@@ -10,13 +10,14 @@ from starlette.responses import Response
 from starlette.status import HTTP_400_BAD_REQUEST
 
 from admin import i18n
-from admin.context import Panel, csrf_checked, signed_in
+from admin.context import csrf_checked, requires
 from admin.rendering import redirect, render_page
 from admin.resources import DomainPage
 from core.errors import BadUserInput
 
 router = APIRouter()
 BASE = "/policy"
+MANAGE_POLICY = requires("Policy", "manage")
 #: form fields → management function arguments, per change the page offers.
 CHANGES = {
     "add-rule": ("add_rule", ("role", "domain", "object", "action")),
@@ -42,19 +43,17 @@ async def _page(request: Request, *, error: str | None = None, status_code: int 
     }, status_code=status_code)
 
 
-@router.get(BASE + "/list", name="policy_list")
-async def policy_list(request: Request, panel: Panel = Depends(signed_in)) -> Response:
-    panel.access.require("Policy", "manage")
+@router.get(BASE + "/list", name="policy_list", dependencies=[Depends(MANAGE_POLICY)])
+async def policy_list(request: Request) -> Response:
     return await _page(request)
 
 
-@router.post(BASE + "/{change}", name="policy_change")
-async def policy_change(request: Request, change: str, panel: Panel = Depends(csrf_checked)) -> Response:
+@router.post(BASE + "/{change}", name="policy_change", dependencies=[Depends(MANAGE_POLICY), Depends(csrf_checked)])
+async def policy_change(request: Request, change: str) -> Response:
     from fastapi import HTTPException
 
     from permissions import management
 
-    panel.access.require("Policy", "manage")
     if change not in CHANGES:
         raise HTTPException(status_code=404)
     function, names = CHANGES[change]
@@ -71,6 +70,6 @@ async def policy_change(request: Request, change: str, panel: Panel = Depends(cs
 def install(app) -> None:
     app.state.resources.add_page(DomainPage(
         url=BASE + "/list", label_key="policies", icon="fas fa-user-shield",
-        visible_to=lambda access: access.decide("Policy", "manage").allowed,
+        visible_to=MANAGE_POLICY.allows,
     ))
     app.include_router(router)

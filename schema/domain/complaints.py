@@ -1,11 +1,12 @@
 """The complaint workflow: submit, track, move through the desk's states, and watch it live."""
 from collections.abc import AsyncGenerator
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
 from models.enums import ComplaintCategory, ComplaintStatus
+from schema.requires import Requires
 from schema.scalars import graphql_enum
 from permissions import rows as scope
 from services import complaints, events
@@ -71,9 +72,13 @@ def tracking_view(view: Any) -> ComplaintTracking:
     )
 
 
-async def submit_complaint(info: strawberry.Info, input: SubmitComplaintInput) -> ComplaintReceipt:
+TrackingCode = Annotated[str, strawberry.argument(description="The full tracking code, e.g. `ADU-3215-2026-000123-K7QX9M`.")]
+
+
+async def submit_complaint(
+    info: strawberry.Info, input: Annotated[SubmitComplaintInput, strawberry.argument(description="The report.")]
+) -> ComplaintReceipt:
     ctx = info.context
-    ctx.access.require("Complaint", "submit")
     complaint = await complaints.submit_complaint(
         regency_code=input.regency_code,
         app_id=input.app_id,
@@ -88,8 +93,7 @@ async def submit_complaint(info: strawberry.Info, input: SubmitComplaintInput) -
     return ComplaintReceipt(tracking_code=complaint.tracking_code, status=complaint.status, due_at=complaint.due_at)
 
 
-async def track_complaint(info: strawberry.Info, tracking_code: str) -> ComplaintTracking | None:
-    info.context.access.require("Complaint", "track")
+async def track_complaint(tracking_code: TrackingCode) -> ComplaintTracking | None:
     view = await complaints.track_complaint(tracking_code)
     return tracking_view(view) if view is not None else None
 
@@ -97,14 +101,21 @@ async def track_complaint(info: strawberry.Info, tracking_code: str) -> Complain
 def query_fields(ns, registry) -> dict[str, Any]:
     return {
         "track_complaint": strawberry.field(
-            resolver=track_complaint, description="Status and history of a complaint by its tracking code; null if unknown."
+            resolver=track_complaint,
+            description="Status and history of a complaint by its tracking code; null if unknown.",
+            extensions=[Requires("Complaint", "track")],
         )
     }
 
 
 def mutation_fields(ns, registry) -> dict[str, Any]:
     async def transition_complaint(
-        info: strawberry.Info, id: strawberry.ID, to: Status, note: str | None = None  # type: ignore[valid-type]
+        info: strawberry.Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="Id of the complaint.")],
+        to: Annotated[Status, strawberry.argument(description="The status to move to.")],  # type: ignore[valid-type]
+        note: Annotated[
+            str | None, strawberry.argument(description="A note about this step, kept in the complaint's history.")
+        ] = None,
     ) -> Any:
         return await complaints.transition_complaint(info.context.access, id, to, note)
 
@@ -112,32 +123,46 @@ def mutation_fields(ns, registry) -> dict[str, Any]:
     transition_complaint.__module__ = ns.module.__name__
     return {
         "submit_complaint": strawberry.mutation(
-            resolver=submit_complaint, description="Submit a complaint (anyone); returns its tracking code."
+            resolver=submit_complaint,
+            description="Submit a complaint (anyone); returns its tracking code. Rate-limited per client.",
+            extensions=[Requires("Complaint", "submit")],
         ),
         "transition_complaint": strawberry.mutation(
             resolver=transition_complaint,
             description="Move a complaint to its next status; disallowed moves are BAD_USER_INPUT.",
+            extensions=[Requires("Complaint", "transition")],
         ),
     }
 
 
+def _watch_action(arguments: dict[str, Any]) -> str:
+    # With a code, anyone sees what trackComplaint shows; without one, every complaint they may read.
+    return "track" if arguments.get("tracking_code") is not None else "read"
+
+
 def subscription_fields(ns, registry) -> dict[str, Any]:
     spec = registry["Complaint"]
+    watching = Requires(
+        spec.name, _watch_action,
+        note="Needs the `track` permission on `Complaint` with a tracking code, the `read` permission without one.",
+    )
 
     async def complaint_updated(
-        info: strawberry.Info, tracking_code: str | None = None
+        info: strawberry.Info,
+        tracking_code: Annotated[
+            str | None,
+            strawberry.argument(description="Watch this complaint only; leave it out for every complaint you may read."),
+        ] = None,
     ) -> AsyncGenerator[ComplaintTracking, None]:
         ctx = info.context
-        # With a code, anyone sees what trackComplaint shows; without one, every complaint they may read.
-        action = "track" if tracking_code is not None else "read"
-        ctx.access.require(spec.name, action)
+        arguments = {"tracking_code": tracking_code}
         wanted = tracking_code.strip().upper() if tracking_code is not None else None
         async for change in events.complaint_changes():
             if wanted is not None and change.tracking_code.upper() != wanted:
                 continue
             # Each event is answered as a new request would be: policy changes and deactivations count.
             access = await ctx.fresh_access()
-            access.require(spec.name, action)
+            watching.check(access, arguments)
             if wanted is None and await scope.get_row(spec, access, change.complaint_id) is None:
                 continue
             view = await complaints.track_complaint(change.tracking_code)
@@ -149,5 +174,6 @@ def subscription_fields(ns, registry) -> dict[str, Any]:
             resolver=complaint_updated,
             description="Live status changes: of one complaint by tracking code (anyone), "
             "or of every complaint you may read (desk staff).",
+            extensions=[watching],
         )
     }

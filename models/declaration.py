@@ -3,7 +3,8 @@
 A model carries an inner ``class Simpul`` (as tortoise models carry
 ``PydanticMeta``). The registry turns it into a :class:`Declaration`; the
 GraphQL generator, the admin generator, the policy layer and the seeds read
-only that, never a list of models of their own.
+only that, never a list of models of their own. ``models.checks`` checks every
+block when the registry is built: a wrong one stops the start with one message.
 """
 from __future__ import annotations
 
@@ -77,10 +78,19 @@ def read_declaration(model: type) -> Declaration | None:
     block = model.__dict__.get("Simpul")
     if block is None:
         return None
+    # Imported here: models.checks reads this module's names.
+    from models.checks import DeclarationError, suggestion
+
     values = {k: v for k, v in vars(block).items() if not k.startswith("_")}
-    unknown = set(values) - set(Declaration.__dataclass_fields__)
-    if unknown:
-        raise TypeError(f"{model.__name__}.Simpul has unknown entries: {', '.join(sorted(unknown))}")
+    entries = list(Declaration.__dataclass_fields__)
+    for name in values:
+        if name not in entries:
+            raise DeclarationError(
+                f"{model.__name__}.Simpul has the entry {name!r}, which is not a declaration entry"
+                f"{suggestion(name, entries)}"
+            )
+    if "plural" not in values:
+        raise DeclarationError(f"{model.__name__}.Simpul has no plural: name the list query (plural = \"...\").")
     for key, value in values.items():
         if isinstance(value, list):
             values[key] = tuple(value)

@@ -12,6 +12,7 @@ from tortoise.expressions import Q
 from tortoise.fields import relational
 from tortoise.models import Model
 
+from models.checks import check_registry
 from models.declaration import Declaration, read_declaration
 from models.descriptions import field_description
 
@@ -236,7 +237,9 @@ def build_registry(models: Iterable[type[Model]], modules: Sequence[str] | None 
         if read_declaration(m) is not None and (modules is None or _defined_in(m, modules))
     ]
     names = {m.__name__ for m in declared_models}
-    return Registry(_describe(m, names) for m in declared_models)
+    registry = Registry(_describe(m, names) for m in declared_models)
+    check_registry(registry)  # a wrong declaration stops the start here, with one clear message
+    return registry
 
 
 def registry_from_modules(modules: Sequence[str]) -> Registry:

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from casbin_tortoise_adapter import CasbinRule
 from tortoise.transactions import in_transaction
 
+from models.checks import DeclarationError, suggestion
 from models.registry import Registry
 from models.seed_record import SeedRecord
 from permissions.enforcer import policy_engine
-from permissions.terms import ANY, PUBLIC
+from permissions.terms import ACTIONS, ANY, PUBLIC
 
 #: A permission rule as (role, domain, object, action).
 Rule = tuple[str, str, str, str]
@@ -35,11 +36,19 @@ def declared_rules(registry: Registry) -> list[Rule]:
     """Every default rule: the platform's, then each model's ``grants`` in declaration order.
 
     ``public`` grants hold on the published rows (domain ``public``); any other
-    role's grants hold wherever the role is held (domain ``*``).
+    role's grants hold wherever the role is held (domain ``*``). An action that
+    is not in ``ACTIONS`` raises ``DeclarationError`` (a misspelt grant would
+    otherwise be a rule that never matches).
     """
     rules: list[Rule] = list(PLATFORM_RULES)
     for spec in registry:
         for role, actions in spec.declaration.grants.items():
+            for action in actions:
+                if action not in ACTIONS:
+                    raise DeclarationError(
+                        f"{spec.name}.Simpul.grants[{role!r}] names {action!r}, which is not an action "
+                        f"({', '.join(ACTIONS)}){suggestion(action, ACTIONS)}"
+                    )
             domain = PUBLIC if role == PUBLIC else ANY
             rules.extend((role, domain, spec.name, action) for action in actions)
     return list(dict.fromkeys(rules))

@@ -55,12 +55,23 @@ CREATED_FIELDS = (
     "tracking_code", "regency_id", "app_id", "title", "body", "category",
     "reporter_name", "reporter_contact", "status", "created_at", "due_at",
 )
+
+
+def _column_length(name: str) -> int:
+    """The ``max_length`` of a CharField of Complaint: the model is where the length is decided."""
+    return Complaint._meta.fields_map[name].max_length
+
+
+#: Longest report body a submission takes. `body` is a TextField, which has no length in the
+#: database, so this limit is the service's own: room for a detailed report, and a bound on
+#: what one anonymous caller can make the database store.
+BODY_MAX_LENGTH = 5000
 #: (field, GraphQL name, maximum length) of the free-text fields of a submission; each needs 1 character at least.
 TEXT_LIMITS = (
-    ("title", "title", 200),
-    ("body", "body", 5000),
-    ("reporter_name", "reporterName", 120),
-    ("reporter_contact", "reporterContact", 120),
+    ("title", "title", _column_length("title")),
+    ("body", "body", BODY_MAX_LENGTH),
+    ("reporter_name", "reporterName", _column_length("reporter_name")),
+    ("reporter_contact", "reporterContact", _column_length("reporter_contact")),
 )
 NOTE_MAX_LENGTH = 2000
 

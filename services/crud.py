@@ -14,7 +14,8 @@ import enum
 from collections.abc import Iterable
 from typing import Any
 
-from tortoise.exceptions import IntegrityError
+from tortoise import validators as tv
+from tortoise.exceptions import IntegrityError, ValidationError
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
@@ -59,6 +60,68 @@ def _check_scalar(spec: ModelSpec, field: ScalarField, value: Any) -> Any:
     return value
 
 
+def _check_field_validators(spec: ModelSpec, field: ScalarField, value: Any) -> None:
+    """The model field's own Tortoise validators (``validators=[MinValueValidator(1)]``, regexes...).
+
+    Run here rather than left to Tortoise, whose ``ValidationError`` (from ``save()``, or from
+    the uniqueness query, which encodes the value too) would be an internal error: the caller
+    learns which field is wrong and why.
+    """
+    if value is None:
+        return
+    label = field.graphql_name
+    for validator in spec.model._meta.fields_map[field.name].validators:
+        try:
+            validator(value.value if isinstance(value, enum.Enum) else value)
+        except ValidationError as error:
+            raise BadUserInput(_validator_message(spec, field, validator, error), field=label) from None
+
+
+def _validator_message(spec: ModelSpec, field: ScalarField, validator: Any, error: ValidationError) -> str:
+    """The rule the value broke, without the value: it may be a stored one the caller may not read."""
+    label = field.graphql_name
+    if isinstance(validator, tv.MinValueValidator):
+        return f"{label} must be at least {validator.min_value}."
+    if isinstance(validator, tv.MaxValueValidator):
+        return f"{label} must be at most {validator.max_value}."
+    if isinstance(validator, tv.MinLengthValidator):
+        return f"{label} must be at least {_characters(validator.min_length)}."
+    if isinstance(validator, tv.MaxLengthValidator):
+        return f"{label} must be at most {_characters(validator.max_length)}."
+    if isinstance(validator, tv.RegexValidator):
+        return f"{label} must match the pattern {validator.regex.pattern}."
+    return _not_valid(spec, field, str(error))
+
+
+def _not_valid(spec: ModelSpec, field: ScalarField, reason: str) -> str:
+    # Tortoise's own reasons quote the value ("Value 'x' does not match ..."): never a private one.
+    private = field.name in spec.declaration.personal or field.name in spec.declaration.hidden
+    return f"{field.graphql_name} is not valid." if private else f"{field.graphql_name} is not valid: {reason}"
+
+
+def _characters(count: int) -> str:
+    return "1 character" if count == 1 else f"{count} characters"
+
+
+def _check_row_validators(spec: ModelSpec, row: Model) -> None:
+    """Every scalar of the row as ``save()`` will validate it: defaults and values a declared validator set, too."""
+    for field in spec.scalars.values():
+        _check_field_validators(spec, field, getattr(row, field.name))
+
+
+def _saved_field_error(spec: ModelSpec, error: ValidationError) -> BadUserInput | None:
+    """A ``ValidationError`` from ``save()`` (Tortoise writes ``"slug: <reason>"``) as BadUserInput on that field.
+
+    The last net, for values a save hook sets after the checks above. An error that names
+    no field of the model is a bug: None.
+    """
+    name, _, reason = str(error).partition(": ")
+    field = spec.scalars.get(name)
+    if field is None:
+        return None
+    return BadUserInput(_not_valid(spec, field, reason), field=field.graphql_name)
+
+
 async def _check_relation(spec: ModelSpec, relation: RelationField, value: Any, access) -> Any:
     label = camel(relation.input_name)
     target = spec.related(relation.name)
@@ -96,6 +159,7 @@ async def _clean(spec: ModelSpec, access, data: dict[str, Any], *, creating: boo
     for name, value in data.items():
         if name in allowed_scalars:
             scalars[name] = _check_scalar(spec, allowed_scalars[name], value)
+            _check_field_validators(spec, allowed_scalars[name], scalars[name])
         else:
             relation = allowed_relations[name]
             checked = await _check_relation(spec, relation, value, access)
@@ -170,6 +234,7 @@ async def create_row(spec: ModelSpec, access, data: dict[str, Any], *, source: s
         async with in_transaction():
             row = spec.model(**scalars, **{spec.relations[n].column: v for n, v in foreign.items()})
             await _run_validator(spec, row, many)
+            _check_row_validators(spec, row)
             await row.save()
             for name, ids in many.items():
                 await _set_many(row, spec.relations[name], ids)
@@ -181,6 +246,11 @@ async def create_row(spec: ModelSpec, access, data: dict[str, Any], *, source: s
             )
     except IntegrityError as error:
         raise _integrity_message(spec, error) from None
+    except ValidationError as error:
+        failure = _saved_field_error(spec, error)
+        if failure is None:
+            raise
+        raise failure from None
     return row
 
 
@@ -201,6 +271,7 @@ async def update_row(spec: ModelSpec, access, id_: Any, data: dict[str, Any], *,
             for name, value in foreign.items():
                 setattr(row, spec.relations[name].column, value)
             await _run_validator(spec, row, {**before_many, **many})
+            _check_row_validators(spec, row)
             await row.save()
             for name, ids in many.items():
                 await _set_many(row, spec.relations[name], ids)
@@ -214,6 +285,11 @@ async def update_row(spec: ModelSpec, access, id_: Any, data: dict[str, Any], *,
                 )
     except IntegrityError as error:
         raise _integrity_message(spec, error) from None
+    except ValidationError as error:
+        failure = _saved_field_error(spec, error)
+        if failure is None:
+            raise
+        raise failure from None
     return row
 
 

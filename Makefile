@@ -48,7 +48,7 @@ serve: install
 
 # `make makemigrations NAME=announcement`: the next migration from the models, named.
 makemigrations: install
-	$(BIN)/python -m server.manage makemigrations $(if $(NAME),--name $(NAME))
+	$(BIN)/python -m server.manage makemigrations $(if $(NAME),--name "$(NAME)")
 
 # Regenerate the committed SDL snapshot (schema/schema.graphql) from the declarations.
 schema: install

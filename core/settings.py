@@ -30,6 +30,21 @@ class Settings:
     #: Worst-case rows one query may ask for (schema/cost.py); GitHub allows 500,000 nodes.
     max_query_rows: int = 100_000
     public_holidays: tuple[str, ...] = field(default_factory=tuple)
+    # --- request limits: each refused before any parsing or SQL (README, "Limits and security")
+    #: Bytes of one HTTP request body (HTTP 413 beyond).
+    max_body_bytes: int = 1_000_000
+    #: Nesting of the JSON body, variables included.
+    max_json_depth: int = 32
+    #: Digits of an integer literal in a query (a 32-bit Int has 10).
+    max_int_digits: int = 20
+    #: Nodes of one filter tree (every operator object, `and`/`or` item and `not` counts).
+    max_filter_nodes: int = 200
+    #: Values of one `in` / `notIn` list.
+    max_in_values: int = 500
+    #: Characters of a free-text `search` or a `contains`/`startsWith` value.
+    max_search_length: int = 200
+    #: Whether the schema answers introspection (GraphiQL needs it).
+    introspection: bool = True
 
     @property
     def is_development(self) -> bool:
@@ -65,7 +80,32 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         host=env.get("HOST", "127.0.0.1"),
         port=int(env.get("PORT", "8000")),
         public_holidays=holidays,
+        max_body_bytes=_positive(env, "MAX_BODY_BYTES", Settings.max_body_bytes),
+        max_json_depth=_positive(env, "MAX_JSON_DEPTH", Settings.max_json_depth),
+        max_int_digits=_positive(env, "MAX_INT_DIGITS", Settings.max_int_digits),
+        max_filter_nodes=_positive(env, "MAX_FILTER_NODES", Settings.max_filter_nodes),
+        max_in_values=_positive(env, "MAX_IN_VALUES", Settings.max_in_values),
+        max_search_length=_positive(env, "MAX_SEARCH_LENGTH", Settings.max_search_length),
+        introspection=_switch(env, "GRAPHQL_INTROSPECTION", Settings.introspection),
     )
+
+
+def _positive(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+        raise SettingsError(f"{name} must be a positive whole number, got {raw!r}.")
+    return int(raw)
+
+
+def _switch(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw not in ("on", "off", "true", "false", "1", "0"):
+        raise SettingsError(f"{name} must be on or off, got {raw!r}.")
+    return raw in ("on", "true", "1")
 
 
 @lru_cache(maxsize=1)

@@ -4,12 +4,20 @@ from importlib import import_module
 from typing import Any
 
 import strawberry
-from strawberry.extensions import AddValidationRules, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from graphql.validation import MaxIntrospectionDepthRule
+from strawberry.extensions import (
+    AddValidationRules,
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+)
 
 from core.settings import get_settings
 from models.registry import Registry
 from schema.caller import ResolveCaller
 from schema.cost import query_cost_rule
+from schema.document_rules import DocumentRules
 from schema.errors import ErrorCodes, log_errors
 from schema.filters import build_filter_input
 from schema.namespace import Namespace
@@ -84,10 +92,13 @@ def build_schema(registry: Registry, domain_modules: Sequence[str] = DOMAIN_MODU
         # Factories, not instances: an extension keeps per-request state, so each request gets its own.
         extensions=[
             ErrorCodes,
+            DocumentRules,
             ResolveCaller,
             lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-            lambda: AddValidationRules([query_cost_rule(settings.max_query_rows)]),
+            # graphql-js's rule: an introspection query nesting __type/fields/ofType over and over is refused.
+            lambda: AddValidationRules([query_cost_rule(settings.max_query_rows), MaxIntrospectionDepthRule]),
             lambda: MaxAliasesLimiter(max_alias_count=30),
             lambda: MaxTokensLimiter(max_token_count=2000),
+            *([] if settings.introspection else [DisableIntrospection]),
         ],
     )

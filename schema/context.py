@@ -18,6 +18,10 @@ class Context:
     loaders: dict[Any, DataLoader] = field(default_factory=dict)
     #: The `connection_init` payload of a WebSocket (subscriptions send their token there).
     connection_params: dict[str, Any] | None = None
+    #: "http" or "websocket": subscriptions need the second.
+    transport: str = "http"
+    #: Whether the HTTP request named the operation to run (None where the transport does not say).
+    operation_name_given: bool | None = None
     _access: Any = None  # permissions.access.Access, once resolved
 
     @property

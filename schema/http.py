@@ -1,6 +1,7 @@
 """HTTP and WebSocket transport of the GraphQL API: who is calling, and the per-request context."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from starlette.requests import HTTPConnection
@@ -12,6 +13,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from core.errors import Unauthenticated
 from core.settings import Settings
 from schema.context import Context
+from schema.request_body import RequestRefused, check_graphql_body, read_body
 from services.tokens import subject_of_authorization
 
 
@@ -22,9 +24,17 @@ def client_address(connection: HTTPConnection) -> str | None:
 class SimpulGraphQL(GraphQL):
     """Strawberry's ASGI app; a Bearer token that is not ours is refused (401) before anything runs."""
 
+    def __init__(self, schema, settings: Settings, **kwargs: Any):
+        super().__init__(schema, **kwargs)
+        self.settings = settings
+
     async def get_context(self, request: HTTPConnection, response: Any) -> Context:
         # The caller's access is resolved after validation (schema/caller.py), not here.
-        return Context(request=request, client_address=client_address(request), caller=request.scope.get("simpul.caller"))
+        return Context(
+            request=request, client_address=client_address(request), caller=request.scope.get("simpul.caller"),
+            transport="websocket" if request.scope["type"] == "websocket" else "http",
+            operation_name_given=request.scope.get("simpul.operation_name_given"),
+        )
 
     async def on_ws_connect(self, context: Context) -> Any:
         """Subscriptions sign in with `{"Authorization": "Bearer <token>"}` in `connection_init`."""
@@ -38,19 +48,70 @@ class SimpulGraphQL(GraphQL):
         return await super().on_ws_connect(context)
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] == "http":
-            header = _header(scope, b"authorization")
-            try:
-                scope["simpul.caller"] = subject_of_authorization(header)
-            except Unauthenticated as error:
-                response = JSONResponse(
-                    {"data": None, "errors": [{"message": error.message, "extensions": {"code": error.code}}]},
-                    status_code=401,
-                    headers={"WWW-Authenticate": "Bearer"},
-                )
-                await response(scope, receive, send)
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            if scope["method"] == "POST":
+                raw = await read_body(scope, receive, self.settings.max_body_bytes)
+                body = check_graphql_body(scope, raw, self.settings)
+                scope["simpul.operation_name_given"] = body.operation_name_given
+                receive = _replay(body.raw)
+        except RequestRefused as refused:
+            await refused.response()(scope, receive, send)
+            return
+        header = _header(scope, b"authorization")
+        try:
+            scope["simpul.caller"] = subject_of_authorization(header)
+        except Unauthenticated as error:
+            response = JSONResponse(
+                {"data": None, "errors": [{"message": error.message, "extensions": {"code": error.code}}]},
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+            await response(scope, receive, send)
+            return
+        await super().__call__(scope, receive, _graphql_shaped_errors(send))
+
+
+def _replay(raw: bytes):
+    """A ``receive`` that hands Strawberry the body already read (and checked) once."""
+    sent = False
+
+    async def receive() -> dict:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": raw, "more_body": False}
+
+    return receive
+
+
+def _graphql_shaped_errors(send):
+    """Strawberry answers a few refusals (unknown ``operationName``, a method it does not serve) with
+    plain text; give them the contract's shape: a JSON ``errors`` list whose entries carry a code."""
+    held: dict | None = None
+
+    async def send_shaped(message: dict) -> None:
+        nonlocal held
+        if message["type"] == "http.response.start":
+            content_type = dict(message.get("headers", [])).get(b"content-type", b"")
+            if message["status"] >= 400 and content_type.startswith(b"text/plain"):
+                held = message
                 return
-        await super().__call__(scope, receive, send)
+        elif held is not None and message["type"] == "http.response.body":
+            code = "INTERNAL_SERVER_ERROR" if held["status"] >= 500 else "BAD_USER_INPUT"
+            text = message.get("body", b"").decode("utf-8", "replace") if held["status"] < 500 else "Internal server error."
+            body = json.dumps({"errors": [{"message": text, "extensions": {"code": code}}]}).encode()
+            headers = [(k, v) for k, v in held.get("headers", []) if k not in (b"content-type", b"content-length")]
+            headers += [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+            await send({**held, "headers": headers})
+            await send({"type": "http.response.body", "body": body, "more_body": False})
+            return
+        await send(message)
+
+    return send_shaped
 
 
 def _header(scope, name: bytes) -> str | None:
@@ -63,6 +124,7 @@ def _header(scope, name: bytes) -> str | None:
 def graphql_app(schema, settings: Settings) -> SimpulGraphQL:
     return SimpulGraphQL(
         schema,
+        settings,
         graphql_ide="graphiql",
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
     )

@@ -1,0 +1,82 @@
+"""Checks on the parsed document that must run before validation, and a choice of operation that follows the spec.
+
+Validation itself would crash on some of these (an integer literal of 100,000
+digits overflows Python's int conversion inside graphql-core's value rules), and
+some depend on the request rather than the schema (which operation to run, and
+over which transport). Each refusal is ``BAD_USER_INPUT`` with a clear message,
+and nothing after it runs: no validation, no SQL.
+"""
+from __future__ import annotations
+
+from graphql import GraphQLError, IntValueNode, OperationDefinitionNode, OperationType, StringValueNode, Visitor, visit
+from strawberry.extensions import SchemaExtension
+
+from core.settings import get_settings
+from schema.request_body import RequestRefused, check_text
+
+
+class _LiteralCheck(Visitor):
+    def __init__(self, max_int_digits: int):
+        super().__init__()
+        self.max_int_digits = max_int_digits
+        self.problem: GraphQLError | None = None
+
+    def enter_int_value(self, node: IntValueNode, *_args):
+        if len(node.value.lstrip("-")) > self.max_int_digits:
+            self.problem = GraphQLError(
+                f"Integer literals may have at most {self.max_int_digits} digits.", nodes=[node]
+            )
+            return self.BREAK
+        return None
+
+    def enter_string_value(self, node: StringValueNode, *_args):
+        try:
+            check_text(node.value)
+        except RequestRefused as refused:
+            self.problem = GraphQLError(refused.message, nodes=[node])
+            return self.BREAK
+        return None
+
+
+class DocumentRules(SchemaExtension):
+    """After parsing: literal limits, one operation or an ``operationName``, subscriptions over WebSocket only."""
+
+    def on_parse(self):
+        yield
+        document = self.execution_context.graphql_document
+        if document is None or self.execution_context.pre_execution_errors:
+            return
+        problem = self._problem(document)
+        if problem is not None:
+            # Set before validation: Strawberry then skips validation and answers with this error.
+            self.execution_context.pre_execution_errors = [problem]
+
+    def _problem(self, document) -> GraphQLError | None:
+        literals = _LiteralCheck(get_settings().max_int_digits)
+        visit(document, literals)
+        if literals.problem is not None:
+            return literals.problem
+        context = self.execution_context.context
+        operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+        if len(operations) > 1 and getattr(context, "operation_name_given", None) is False:
+            names = ", ".join(o.name.value for o in operations if o.name) or "anonymous operations"
+            return GraphQLError(
+                f"The document holds {len(operations)} operations ({names}); say which to run with operationName."
+            )
+        chosen = self._chosen(operations)
+        if (
+            chosen is not None
+            and chosen.operation == OperationType.SUBSCRIPTION
+            and getattr(context, "transport", "http") == "http"
+        ):
+            return GraphQLError(
+                "Subscriptions run over a WebSocket (graphql-transport-ws) at /graphql, not over HTTP POST.",
+                nodes=[chosen],
+            )
+        return None
+
+    def _chosen(self, operations: list[OperationDefinitionNode]) -> OperationDefinitionNode | None:
+        name = self.execution_context.operation_name
+        if name is None:
+            return operations[0] if len(operations) == 1 else None
+        return next((o for o in operations if o.name and o.name.value == name), None)

@@ -1,6 +1,7 @@
 """What every resolver of one request shares: the caller's access, the relation loaders, a request id."""
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +31,11 @@ class Context:
         if self._access is None:
             raise RuntimeError("the caller's access is read before it was resolved")
         return self._access
+
+    def for_operation(self) -> "Context":
+        """A context for one operation on a long-lived connection: the same caller and connection,
+        but the caller's access looked up afresh and empty loaders (no row cached from an earlier operation)."""
+        return dataclasses.replace(self, loaders={}, _access=None, request_id=uuid.uuid4().hex[:12])
 
     async def resolve_access(self) -> None:
         """Look up the caller and their policy decisions (the first SQL a request may run).

@@ -1,6 +1,7 @@
 """HTTP and WebSocket transport of the GraphQL API: who is calling, and the per-request context."""
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -12,8 +13,10 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from core.errors import Unauthenticated
 from core.settings import Settings
+from schema.caller import close_revoked
 from schema.context import Context
 from schema.request_body import RequestRefused, check_graphql_body, read_body
+from services import events
 from services.tokens import subject_of_authorization
 
 
@@ -45,9 +48,19 @@ class SimpulGraphQL(GraphQL):
             await context.resolve_access()
         except Unauthenticated as error:
             raise ConnectionRejectionError({"message": error.message, "code": error.code}) from None
+        if context.caller is not None:
+            watcher = asyncio.create_task(_close_when_revoked(context.request, context.caller.user_id))
+            context.request.scope.setdefault("simpul.watchers", []).append(watcher)
         return await super().on_ws_connect(context)
 
     async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "websocket":
+            try:
+                await super().__call__(scope, receive, send)
+            finally:
+                for watcher in scope.get("simpul.watchers", []):
+                    watcher.cancel()
+            return
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
@@ -72,6 +85,14 @@ class SimpulGraphQL(GraphQL):
             await response(scope, receive, send)
             return
         await super().__call__(scope, receive, _graphql_shaped_errors(send))
+
+
+async def _close_when_revoked(websocket, user_id: int) -> None:
+    """Close the socket (4403) the moment its user's sessions are revoked, subscriptions and all."""
+    async for revoked in events.revoked_callers():
+        if revoked == user_id:
+            await close_revoked(websocket)
+            return
 
 
 def _replay(raw: bytes):

@@ -97,3 +97,40 @@ def _decode(data) -> ComplaintChanged | None:
     except (TypeError, ValueError, KeyError) as error:
         log.warning("ignoring a malformed complaint change message: %s", error)
         return None
+
+
+# --- revoked callers ----------------------------------------------------------------------------
+
+#: A user whose existing sessions must end now (deactivated, deleted, password or regency changed).
+REVOCATIONS = "simpul:callers:revoked"
+
+
+async def publish_caller_revoked(user_id: int) -> None:
+    """Tell every worker to close the open WebSockets of ``user_id``. Call it after the commit.
+
+    Best effort like complaint changes: the next operation on such a socket is refused anyway,
+    because every operation looks its caller up afresh.
+    """
+    try:
+        await cache_client().publish(REVOCATIONS, str(int(user_id)))
+    except Exception as error:  # noqa: BLE001 - the per-operation check still holds
+        log.warning("could not publish a revocation: %s", error)
+
+
+async def revoked_callers() -> AsyncIterator[int]:
+    """User ids revoked from now on (subscribed once the first ``__anext__`` is awaited)."""
+    pubsub = cache_client().pubsub()
+    try:
+        await pubsub.subscribe(REVOCATIONS)
+        async for message in pubsub.listen():
+            if message.get("type") != "message":
+                continue
+            data = message.get("data")
+            text = data.decode() if isinstance(data, bytes) else str(data)
+            if text.isascii() and text.isdigit():
+                yield int(text)
+    finally:
+        try:
+            await pubsub.unsubscribe(REVOCATIONS)
+        finally:
+            await pubsub.aclose()

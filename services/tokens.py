@@ -40,6 +40,8 @@ class TokenSubject:
 
     user_id: int
     session_epoch: int
+    #: The token's ``exp`` (Unix time): a long-lived WebSocket re-checks it on every operation.
+    expires_at: int = 2**62
 
 
 def subject_of_token(token: str) -> TokenSubject:
@@ -61,11 +63,15 @@ def subject_of_token(token: str) -> TokenSubject:
     epoch = claims.get("ver")
     if user_id is None or not isinstance(epoch, int) or isinstance(epoch, bool):
         raise Unauthenticated(INVALID_TOKEN)
-    return TokenSubject(user_id, epoch)
+    expires_at = claims["exp"]
+    return TokenSubject(user_id, epoch, expires_at if isinstance(expires_at, int) else 0)
 
 
 async def active_user(subject: TokenSubject) -> User:
-    """The active user a token names; Unauthenticated when it is gone, deactivated or its password changed since."""
+    """The active user a token names; Unauthenticated when it expired, or the user is gone, deactivated or
+    changed their password since."""
+    if time.time() >= subject.expires_at:
+        raise Unauthenticated(INVALID_TOKEN)
     user = await User.filter(pk=subject.user_id, is_active=True, session_epoch=subject.session_epoch).first()
     if user is None:
         raise Unauthenticated(INVALID_TOKEN)

@@ -119,8 +119,9 @@ def fresh_login_throttle(monkeypatch):
 
 
 # --- the API, its callers, and a small world to call it on ------------------------------------
+# The callers themselves (names, roles, where they hold them) are defined in tests/roles.py.
 
-ROLES = ("kominfo", "staff.karawang", "staff.bekasi", "anonymous")
+from tests.roles import CALLERS, ROLES, enrol  # noqa: E402,F401  (ROLES: the world's callers, re-exported)
 
 
 @pytest.fixture(scope="session")
@@ -128,6 +129,14 @@ def app(database):
     from server.app import create_app
 
     return create_app(manage_database=False)
+
+
+@pytest.fixture(scope="session")
+def app_with_test_models(database):
+    """The app generated from the product's models and the test-only ones (tests/throwaway_models.py)."""
+    from server.app import create_app
+
+    return create_app(model_modules=TEST_MODEL_MODULES, manage_database=False)
 
 
 class GraphQLClient:
@@ -172,6 +181,16 @@ async def world():
 
 
 @pytest.fixture
+async def full_world(world):
+    """The world plus factory rows of every model it leaves empty (the test-only ones): one in Karawang
+    and one in Bekasi, published and not where the model declares a published rule."""
+    from tests.factory import populate
+
+    await populate(registry_for_tests(), (world.karawang, world.bekasi))
+    return world
+
+
+@pytest.fixture
 async def tokens(world):
     from models import User
     from services.accounts import issue_token
@@ -185,6 +204,28 @@ def gql(http):
 
 
 @pytest.fixture
+async def callers(world, tokens):
+    """Every caller of tests/roles.py signed in on the world: ``tokens`` gains the ones world.py does not
+    create (staff holding the role in two regencies), so ``as_role`` and ``api`` reach them too."""
+    from services.accounts import issue_token
+
+    for caller in CALLERS:
+        if caller.name not in tokens:
+            tokens[caller.name] = issue_token(await enrol(caller))
+    return tokens
+
+
+@pytest.fixture
 def as_role(gql, tokens):
     """``as_role("staff.karawang")`` → a client sending that user's token (``"anonymous"`` sends none)."""
     return lambda role: gql.as_user(tokens[role])
+
+
+@pytest.fixture
+async def api(app_with_test_models, tokens):
+    """``api("staff.karawang")`` → like ``as_role``, on the app that includes the test-only models."""
+    import httpx
+
+    transport = httpx.ASGITransport(app=app_with_test_models, client=(f"198.51.100.{uuid.uuid4().hex[:8]}", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield lambda role: GraphQLClient(http, tokens[role])

@@ -1,86 +1,39 @@
 """The default policy, decision by decision and row by row, against the real enforcer and database.
 
-Cases are generated from the registry (the test-only Kiosk included) × every
-action × every caller; the expectations come from the role table below, which
-restates default_policy.csv / the contract's "Roles" section. A model the
-table does not name is invisible to staff and the public (default deny).
+Cases are generated from the registry (the test-only models included) × every
+action × every caller of tests/roles.py; the expectations come from its oracle,
+which reads the grants the models declare. A model that declares none is
+invisible to staff and the public (default deny).
 """
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from dataclasses import dataclass
 
 import pytest
 
 from core.errors import Forbidden, Unauthenticated
 from models import Agreement, App, Complaint, Regency, User
 from models.enums import AgreementKind, AgreementStatus, AppCategory, RegencyKind
-from models.registry import registry_from_modules
 from permissions.access import access_for
+from permissions.defaults import declared_rules, sync_default_policy
 from permissions.enforcer import policy_engine
-from permissions.defaults import sync_default_policy
-from permissions.management import assign_role
-from tests.conftest import registry_for_tests
+from permissions.management import list_rules
 from permissions.terms import ACTIONS, MANAGEMENT_OBJECTS
-from tests.conftest import TEST_MODEL_MODULES
+from tests.conftest import registry_for_tests
+from tests.factory import populate
+from tests.roles import ANONYMOUS, CALLER, CALLERS, OFFICER, STAFF_KARAWANG, Caller, Oracle, enrol, oracle
 from tests.sql_counter import count_statements
-from tests.throwaway_models import Kiosk
 
-REGISTRY = registry_from_modules(list(TEST_MODEL_MODULES))
-OBJECTS = [*REGISTRY.names(), *MANAGEMENT_OBJECTS]
-
-# ---------------------------------------------------------------------------------------------
-# The expectation table: what each role is granted by default_policy.csv.
-# ---------------------------------------------------------------------------------------------
-
-#: Everyone, signed in or not (domain `public`: the model's published rows).
-PUBLIC_GRANTS = {
-    ("Regency", "read"),
-    ("App", "read"),
-    ("Agreement", "read"),  # published = not DRAFT
-    ("Complaint", "submit"),
-    ("Complaint", "track"),
-}
-#: regency_staff, in each regency the role is held in.
-STAFF_GRANTS = {
-    ("Complaint", "read"),
-    ("Complaint", "create"),
-    ("Complaint", "update"),
-    ("Complaint", "transition"),
-    ("Complaint", "read_personal"),
-    ("Agreement", "read"),  # every status, own regency only
-}
-
-
-@dataclass(frozen=True)
-class Caller:
-    name: str
-    role: str | None  # None = anonymous
-    domains: tuple[str, ...]  # where the role is held
-
-
-CALLERS = [
-    Caller("kominfo", "kominfo_admin", ("*",)),
-    Caller("staff.karawang", "regency_staff", ("32.15",)),
-    Caller("staff.bekasi", "regency_staff", ("32.16",)),
-    Caller("officer", "regency_staff", ("32.15", "32.16")),  # holds the role in two regencies
-    Caller("anonymous", None, ()),
-]
-CALLER = {c.name: c for c in CALLERS}
-
-
-def expected(caller: Caller, model: str, action: str) -> tuple[bool, bool, frozenset[str], bool]:
-    """(allowed, everywhere, regencies, published) the default policy gives ``caller``."""
-    published = (model, action) in PUBLIC_GRANTS
-    if caller.role == "kominfo_admin":
-        return True, True, frozenset(), published
-    regencies = frozenset(caller.domains) if (model, action) in STAFF_GRANTS and caller.role else frozenset()
-    return bool(regencies) or published, False, regencies, published
+ORACLE = oracle()
+REGISTRY = ORACLE.registry
+OBJECTS = list(dict.fromkeys([*REGISTRY.names(), *MANAGEMENT_OBJECTS]))
+PERSONAL_MODELS = [spec.name for spec in REGISTRY if spec.declaration.personal]
 
 
 # ---------------------------------------------------------------------------------------------
-# The world: three regencies, their agreements (incl. drafts), complaints and kiosks.
+# The world: three regencies, their agreements (incl. drafts), complaints, and factory rows of
+# every other model in each regency (published and not); every caller of tests/roles.py.
 # ---------------------------------------------------------------------------------------------
 
 
@@ -102,17 +55,12 @@ async def world():
     for code, count in (("32.15", 3), ("32.16", 2), ("36.71", 1)):
         for n in range(count):
             await make_complaint(regencies[code], n)
-    await Kiosk.create(location="Kantor Bupati Karawang", regency=karawang)
-    await Kiosk.create(location="Kantor Bupati Bekasi", regency=bekasi)
+    await populate(REGISTRY, regencies.values())
 
     users: dict[str, User | None] = {"anonymous": None}
     for caller in CALLERS:
-        if caller.role is None:
-            continue
-        home = regencies.get(caller.domains[0])
-        users[caller.name] = await User.create(username=caller.name, password_hash="x", role=caller.role, regency=home)
-        for domain in caller.domains:
-            await assign_role(caller.name, caller.role, domain)
+        if not caller.anonymous:
+            users[caller.name] = await enrol(caller)
     return users, regencies
 
 
@@ -125,11 +73,50 @@ async def make_complaint(regency: Regency, n: int) -> Complaint:
 
 
 # ---------------------------------------------------------------------------------------------
+# The oracle against the contract and the policy store.
+# ---------------------------------------------------------------------------------------------
+
+
+def test_the_declared_grants_say_what_the_contract_says():
+    """The contract's Roles section, sentence by sentence, for the models it names."""
+    def staff(model: str, action: str):
+        return ORACLE.decision(STAFF_KARAWANG, model, action)
+
+    def public(model: str, action: str):
+        return ORACLE.decision(ANONYMOUS, model, action)
+
+    # The public reads the app catalogue, the regencies and the agreements that are not DRAFT,
+    for model in ("App", "Regency", "Agreement"):
+        assert public(model, "read").published
+    assert REGISTRY["Agreement"].declaration.published == {"status__not": AgreementStatus.DRAFT}
+    # and sees no complaint list at all: only submitComplaint and trackComplaint.
+    assert not public("Complaint", "read").allowed
+    assert public("Complaint", "submit").allowed and public("Complaint", "track").allowed
+    # Staff never create, update or delete apps, regencies or agreements,
+    for model in ("App", "Regency", "Agreement"):
+        for action in ("create", "update", "delete"):
+            assert not staff(model, action).allowed, (model, action)
+    # read their own regency's agreements in every status,
+    assert staff("Agreement", "read").regencies == {"32.15"}
+    # and read and work complaints (reporter details included) of their own regency only.
+    for action in ("read", "update", "transition", "read_personal"):
+        assert (staff("Complaint", action).everywhere, staff("Complaint", action).regencies) == (False, {"32.15"})
+    # Kominfo: every regency, every model, users and policies.
+    for model in OBJECTS:
+        assert ORACLE.decision(CALLER["kominfo"], model, "manage").everywhere
+
+
+async def test_the_synced_policy_is_the_declared_one(world):
+    assert set(declared_rules(REGISTRY)) == set(ORACLE.rules)
+    assert set(await list_rules()) == set(ORACLE.rules)
+
+
+# ---------------------------------------------------------------------------------------------
 # Decisions: every object × action × caller.
 # ---------------------------------------------------------------------------------------------
 
 
-async def test_decisions_follow_the_role_table(world):
+async def test_decisions_follow_the_declared_grants(world):
     users, _ = world
     mismatches = []
     for caller in CALLERS:
@@ -138,9 +125,32 @@ async def test_decisions_follow_the_role_table(world):
             for action in ACTIONS:
                 decision = access.decide(model, action)
                 got = (decision.allowed, decision.everywhere, decision.regencies, decision.published)
-                if got != expected(caller, model, action):
-                    mismatches.append((caller.name, model, action, got, expected(caller, model, action)))
+                want = ORACLE.decision(caller, model, action).astuple()
+                if got != want:
+                    mismatches.append((caller.name, model, action, got, want))
     assert mismatches == []
+
+
+async def test_a_model_without_grants_is_kominfos_alone(world):
+    users, _ = world
+    ungranted = [spec.name for spec in REGISTRY if not spec.declaration.grants]
+    assert ungranted, "tests/throwaway_models.py declares a model without grants"
+    for caller in CALLERS:
+        access = await access_for(users[caller.name])
+        for model in ungranted:
+            for action in ACTIONS:
+                assert access.decide(model, action).allowed is (caller.name == "kominfo"), (caller.name, model, action)
+
+
+async def test_a_signed_in_user_never_gets_less_than_the_public(world):
+    users, _ = world
+    public = await access_for(None)
+    for caller in CALLERS:
+        access = await access_for(users[caller.name])
+        for model in OBJECTS:
+            for action in ACTIONS:
+                if public.decide(model, action).allowed:
+                    assert access.decide(model, action).allowed, (caller.name, model, action)
 
 
 async def test_staff_are_granted_in_their_own_regency_and_never_in_the_other(world):
@@ -160,8 +170,7 @@ async def test_require_raises_the_contract_error_for_each_denied_case(world, cal
     access = await access_for(users[caller])
     for model in OBJECTS:
         for action in ACTIONS:
-            allowed = expected(CALLER[caller], model, action)[0]
-            if allowed:
+            if ORACLE.allowed(CALLER[caller], model, action):
                 assert access.require(model, action).allowed
                 continue
             error = Unauthenticated if caller == "anonymous" else Forbidden
@@ -172,8 +181,11 @@ async def test_require_raises_the_contract_error_for_each_denied_case(world, cal
 async def test_everyone_holds_the_public_grants_and_the_roles_they_were_given(world):
     users, _ = world
     assert (await access_for(None)).grants() == []
-    assert (await access_for(users["officer"])).grants() == [("regency_staff", "32.15"), ("regency_staff", "32.16")]
-    assert (await access_for(users["kominfo"])).grants() == [("kominfo_admin", "*")]
+    for caller in CALLERS:
+        if not caller.anonymous:
+            expected = [(caller.role, domain) for domain in caller.domains]
+            assert (await access_for(users[caller.name])).grants() == expected
+    assert OFFICER.domains == ("32.15", "32.16")
 
 
 async def test_an_inactive_user_keeps_only_the_public_grants(world):
@@ -181,6 +193,9 @@ async def test_an_inactive_user_keeps_only_the_public_grants(world):
     karawang = users["staff.karawang"]
     karawang.is_active = False
     access = await access_for(karawang)
+    for model in OBJECTS:
+        for action in ACTIONS:
+            assert access.decide(model, action).allowed == ORACLE.allowed(ANONYMOUS, model, action), (model, action)
     assert not access.decide("Complaint", "read").allowed
     assert access.decide("App", "read").published
     with pytest.raises(Forbidden):  # signed in, so FORBIDDEN rather than UNAUTHENTICATED
@@ -191,54 +206,34 @@ async def test_an_inactive_user_keeps_only_the_public_grants(world):
 # Rows: the row filter as real SQL on the engine under test.
 # ---------------------------------------------------------------------------------------------
 
-#: Rows each caller reads per model, given the world above:
-#: 3 regencies, 2 apps, agreements SIGNED+DRAFT in 32.15 and ACTIVE+DRAFT in 32.16,
-#: complaints 3 in 32.15 / 2 in 32.16 / 1 in 36.71, one kiosk each in 32.15 and 32.16.
-READ_COUNTS = {
-    #              kominfo  staff.karawang  staff.bekasi  officer  anonymous
-    "Regency":    (3,       3,              3,            3,       3),
-    "App":        (2,       2,              2,            2,       2),
-    "Agreement":  (4,       3,              3,            4,       2),  # published 2 + own drafts
-    "Complaint":  (6,       3,              2,            5,       0),  # officer: union of both regencies
-    "Kiosk":      (2,       0,              0,            0,       0),  # no rule: invisible but to kominfo
-}
-ACTION_COUNTS = {
-    ("Complaint", "update"):     (6, 3, 2, 5, 0),
-    ("Complaint", "transition"): (6, 3, 2, 5, 0),
-    ("Complaint", "delete"):     (6, 0, 0, 0, 0),
-    ("Agreement", "update"):     (4, 0, 0, 0, 0),
-    ("Regency", "delete"):       (3, 0, 0, 0, 0),
-    ("App", "create"):           (2, 0, 0, 0, 0),
-}
+
+@pytest.mark.parametrize("model", REGISTRY.names())
+async def test_the_world_has_rows_on_both_sides_of_every_scope(world, model):
+    """The row tests below mean something only if each model has rows in and out of each scope."""
+    spec = REGISTRY[model]
+    facts = (await ORACLE.facts(spec)).values()
+    if spec.declaration.regency_path:
+        assert {"32.15", "32.16"} <= {row.regency for row in facts}
+    if spec.declaration.published is not None:
+        assert {True, False} <= {row.published for row in facts}
 
 
-def test_every_declared_model_has_a_row_count_expectation():
-    assert set(READ_COUNTS) == set(REGISTRY.names())
-
-
-@pytest.mark.parametrize("model", list(READ_COUNTS))
-async def test_read_row_filter_counts_per_caller(world, model):
+@pytest.mark.parametrize("model", REGISTRY.names())
+async def test_row_filter_per_caller_and_action(world, model):
     users, _ = world
     spec = REGISTRY[model]
-    counts = []
+    mismatches = []
     for caller in CALLERS:
         access = await access_for(users[caller.name])
-        row_filter = access.row_filter(spec, "read")
-        queryset = spec.model.all() if row_filter is None else spec.model.filter(row_filter)
-        counts.append(await queryset.count())
-    assert tuple(counts) == READ_COUNTS[model]
-
-
-@pytest.mark.parametrize(("model", "action"), list(ACTION_COUNTS))
-async def test_write_row_filter_counts_per_caller(world, model, action):
-    users, _ = world
-    spec = REGISTRY[model]
-    counts = []
-    for caller in CALLERS:
-        row_filter = (await access_for(users[caller.name])).row_filter(spec, action)
-        queryset = spec.model.all() if row_filter is None else spec.model.filter(row_filter)
-        counts.append(await queryset.count())
-    assert tuple(counts) == ACTION_COUNTS[(model, action)]
+        for action in ACTIONS:
+            row_filter = access.row_filter(spec, action)
+            queryset = spec.model.all() if row_filter is None else spec.model.filter(row_filter)
+            got = set(await queryset.values_list(spec.pk, flat=True))
+            want = await ORACLE.rows(caller, spec, action)
+            if got != want:
+                mismatches.append((caller.name, action, sorted(got), sorted(want)))
+            assert await queryset.count() == len(got)
+    assert mismatches == []
 
 
 async def test_staff_read_exactly_their_own_complaints_and_drafts(world):
@@ -256,27 +251,39 @@ async def test_a_global_model_granted_only_in_a_regency_shows_no_rows(world):
     from permissions.management import add_rule
 
     users, _ = world
-    await add_rule("regency_staff", "*", "App", "update", registry=registry_for_tests())
+    rule = ("regency_staff", "*", "App", "update")
+    await add_rule(*rule, registry=registry_for_tests())
     access = await access_for(users["staff.karawang"])
     decision = access.decide("App", "update")
     assert decision.allowed and decision.regencies == {"32.15"}
     assert await App.filter(access.row_filter(REGISTRY["App"], "update")).count() == 0
+    assert await Oracle(REGISTRY, (*ORACLE.rules, rule)).rows(STAFF_KARAWANG, REGISTRY["App"], "update") == set()
 
 
 # ---------------------------------------------------------------------------------------------
 # Personal data.
 # ---------------------------------------------------------------------------------------------
 
-PERSONAL = {"kominfo": True, "staff.karawang": True, "staff.bekasi": False, "officer": True, "anonymous": False}
+
+def test_some_model_declares_personal_data():
+    assert {"Complaint"} < set(PERSONAL_MODELS)  # and a test-only model, so a new one is covered
 
 
-@pytest.mark.parametrize("caller", list(PERSONAL))
-async def test_reporter_details_are_for_own_regency_staff_and_kominfo(world, caller):
+@pytest.mark.parametrize("model", PERSONAL_MODELS)
+async def test_personal_fields_are_for_read_personal_on_the_rows_regency(world, model):
     users, _ = world
-    spec = REGISTRY["Complaint"]
-    karawang_complaint = await Complaint.filter(regency__code="32.15").first()
-    access = await access_for(users[caller])
-    assert await access.can_see_personal(spec, karawang_complaint) is PERSONAL[caller]
+    spec = REGISTRY[model]
+    facts = await ORACLE.facts(spec)
+    seen, mismatches = set(), []
+    for caller in CALLERS:
+        access = await access_for(users[caller.name])
+        for row in await spec.model.all():
+            want = ORACLE.may_read_personal(caller, spec, facts[row.pk])
+            seen.add(want)
+            if await access.can_see_personal(spec, row) is not want:
+                mismatches.append((caller.name, row.pk, facts[row.pk].regency, want))
+    assert mismatches == []
+    assert seen == {True, False}  # some callers may, some may not
 
 
 async def test_personal_data_of_the_third_regency_is_for_kominfo_only(world):
@@ -344,7 +351,6 @@ async def test_a_100_row_read_evaluates_each_decision_once(world, monkeypatch):
     assert len(statements) <= 1
 
 
-
 # ---------------------------------------------------------------------------------------------
 # The model itself (model.conf + the domain matching function), asked directly.
 # ---------------------------------------------------------------------------------------------
@@ -369,13 +375,22 @@ async def test_a_role_held_in_star_gets_rules_written_for_one_regency(world):
     # Given an auditor role held everywhere, allowed to read complaints of 32.16 only
     from permissions.management import add_rule
 
-    users, _ = world
-    await add_rule("auditor", "32.16", "Complaint", "read", registry=registry_for_tests())
-    auditor = await User.create(username="auditor.jabar", password_hash="x", role="auditor")
-    await assign_role("auditor.jabar", "auditor", "*")
+    rule = ("auditor", "32.16", "Complaint", "read")
+    await add_rule(*rule, registry=registry_for_tests())
+    auditor = Caller("auditor.jabar", "auditor", ("*",))
+    user = await enrol(auditor)
     # When it reads complaints
-    access = await access_for(auditor)
+    access = await access_for(user)
     decision = access.decide("Complaint", "read")
-    # Then only 32.16's rows
+    # Then only 32.16's rows, as the oracle reads the same rule
     assert (decision.everywhere, decision.regencies) == (False, {"32.16"})
-    assert await Complaint.filter(access.row_filter(REGISTRY["Complaint"], "read")).count() == 2
+    with_rule = Oracle(REGISTRY, (*ORACLE.rules, rule))
+    assert with_rule.decision(auditor, "Complaint", "read").astuple() == (True, False, {"32.16"}, False)
+    got = set(await Complaint.filter(access.row_filter(REGISTRY["Complaint"], "read")).values_list("id", flat=True))
+    assert got == await with_rule.rows(auditor, REGISTRY["Complaint"], "read")
+    assert len(got) == 2
+
+
+def test_the_callers_cover_every_kind_of_holder():
+    kinds = {(c.anonymous, "*" in c.domains, len(c.domains)) for c in CALLERS}
+    assert kinds == {(True, False, 0), (False, True, 1), (False, False, 1), (False, False, 2)}

@@ -1,149 +1,86 @@
-"""Every model × operation × role × own/other regency, through the real GraphQL API.
+"""Every model × operation × caller × regency (× published or not), through the real GraphQL API.
 
-The cases are generated from the model registry (including the test-only Kiosk),
-and the expectations from the role table below, which restates the contract's
-roles. A model the table does not name gets default deny for staff and public.
+The cases are generated from the model registry (the test-only models
+included) and the callers of tests/roles.py; the expectations come from its
+oracle, which reads the grants the models declare. A model that declares no
+grant gets default deny for staff and the public.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import httpx
 import pytest
 
-from models.registry import camel, registry_from_modules
-from tests.conftest import TEST_MODEL_MODULES, GraphQLClient
-from tests.factory import create_input, make_row, update_input
+from models import Regency
+from models.registry import camel
+from permissions.management import roles_of
+from tests.factory import create_input, make_row, publication_variants, update_input
+from tests.roles import CALLER, CALLERS, ROLES, RowFacts, denied_code, oracle
 
-REGISTRY = registry_from_modules(list(TEST_MODEL_MODULES))
-
-# Row scopes a grant can have.
-ALL, OWN, PUBLISHED = "all", "own", "published"
-
-#: The contract's roles. Staff also hold everything the public holds.
-PUBLIC_GRANTS = {
-    "Regency": {"read": {ALL}},
-    "App": {"read": {ALL}},
-    "Agreement": {"read": {PUBLISHED}},
-}
-STAFF_GRANTS = {
-    "Complaint": {"read": {OWN}, "create": {OWN}, "update": {OWN}},
-    "Agreement": {"read": {OWN}},
-}
+ORACLE = oracle()
+REGISTRY = ORACLE.registry
 OPERATIONS = ("list", "get", "create", "update", "delete")
-ROLES = {"kominfo": None, "staff.karawang": "32.15", "staff.bekasi": "32.16", "anonymous": None}
-
-
-def scopes(role: str, model: str, action: str) -> set[str]:
-    if role == "kominfo":
-        return {ALL}
-    granted = set(PUBLIC_GRANTS.get(model, {}).get(action, set()))
-    if role.startswith("staff."):
-        granted |= STAFF_GRANTS.get(model, {}).get(action, set())
-    return granted
-
-
-def denied_code(role: str) -> str:
-    return "UNAUTHENTICATED" if role == "anonymous" else "FORBIDDEN"
+REGENCIES = ("32.15", "32.16")
 
 
 @dataclass(frozen=True)
 class Case:
     model: str
     operation: str
-    role: str
-    where: str  # "own" = Karawang's row, "other" = Bekasi's row (from staff.karawang's point of view)
+    caller: str
+    #: The regency of the row the operation acts on.
+    regency: str
+    #: The row is published (True), not (False), or the model publishes every row (None).
+    published: bool | None
 
     def __str__(self) -> str:
-        return f"{self.model}-{self.operation}-{self.role}-{self.where}"
+        tail = {True: "-published", False: "-unpublished", None: ""}[self.published]
+        return f"{self.model}-{self.operation}-{self.caller}-{self.regency}{tail}"
 
 
 CASES = [
-    Case(spec.name, op, role, where)
+    Case(spec.name, op, caller.name, regency, published)
     for spec in REGISTRY
     for op in OPERATIONS
     if spec.declaration.allows(op)
-    for role in ROLES
-    for where in ("karawang", "bekasi")
+    for caller in CALLERS
+    for regency in REGENCIES
+    # A new row is as the factory builds it; existing rows come published and not.
+    for published in ((None,) if op == "create" else publication_variants(spec))
 ]
-
-
-def row_visible(role: str, model: str, action: str, row_regency: str | None, published: bool) -> bool:
-    granted = scopes(role, model, action)
-    if ALL in granted:
-        return True
-    if PUBLISHED in granted and published:
-        return True
-    return OWN in granted and row_regency is not None and row_regency == ROLES[role]
-
-
-def expected(case: Case, row_regency: str | None, published: bool) -> str:
-    """"ok", "hidden" (absent from reads) or an error code."""
-    action = {"list": "read", "get": "read"}.get(case.operation, case.operation)
-    if not scopes(case.role, case.model, action):
-        return denied_code(case.role)
-    visible = row_visible(case.role, case.model, action, row_regency, published)
-    if case.operation in ("list", "get"):
-        return "ok" if visible else "hidden"
-    if case.operation == "create":
-        return "ok" if visible else "FORBIDDEN"
-    return "ok" if visible else "NOT_FOUND"
-
-
-@pytest.fixture
-async def api(database, tokens):
-    from server.app import create_app
-
-    app = create_app(model_modules=TEST_MODEL_MODULES, manage_database=False)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
-        yield lambda role: GraphQLClient(http, tokens[role])
-
-
-def is_published(spec, row) -> bool:
-    rule = spec.declaration.published
-    if rule is None:
-        return True
-    for key, value in rule.items():
-        name, _, op = key.partition("__")
-        current = getattr(row, name)
-        if (op == "not" and current == value) or (op == "" and current != value):
-            return False
-    return True
 
 
 def error_codes(body: dict) -> list[str]:
     return [e["extensions"]["code"] for e in body.get("errors") or []]
 
 
-@pytest.mark.parametrize("case", CASES, ids=str)
-async def test_policy_matrix(case: Case, world, api):
-    spec = REGISTRY[case.model]
-    regency = world.karawang if case.where == "karawang" else world.bekasi
-    client = api(case.role)
-    # Given a row of this model in the chosen regency
-    row = await make_row(spec, regency)
-    row_regency = regency.code if spec.declaration.regency_path else None
-    want = expected(case, row_regency, is_published(spec, row))
-    row_id = str(row.pk)
+def personal_selection(spec) -> str:
+    return " ".join(camel(name) for name in spec.declaration.personal)
 
-    if case.operation == "list":
-        body = await client(f"{{ {spec.plural}(first: 100) {{ totalCount nodes {{ id }} }} }}")
-        if want in ("ok", "hidden"):
-            ids = [n["id"] for n in body["data"][spec.plural]["nodes"]]
-            assert (row_id in ids) == (want == "ok"), body
-            assert body["data"][spec.plural]["totalCount"] == len(ids)
-        else:
-            assert error_codes(body) == [want] and body["data"] is None
-    elif case.operation == "get":
-        body = await client(f"query($id: ID!) {{ {spec.singular}(id: $id) {{ id }} }}", {"id": row_id})
-        if want in ("ok", "hidden"):
-            assert "errors" not in body, body
-            assert body["data"][spec.singular] == ({"id": row_id} if want == "ok" else None)
-        else:
-            assert error_codes(body) == [want]
-    elif case.operation == "create":
+
+async def shown_rows(spec, caller, nodes: list[dict]) -> None:
+    """Each node's personal fields read as the oracle says: the value, or null without an error."""
+    facts = await ORACLE.facts(spec)
+    rows = {str(row.pk): row for row in await spec.model.filter(pk__in=[n["id"] for n in nodes])}
+    for node in nodes:
+        want = ORACLE.shown_personal(caller, spec, rows[node["id"]], facts[rows[node["id"]].pk])
+        assert {k: node[k] for k in want} == want, (caller.name, node)
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+async def test_policy_matrix(case: Case, world, callers, api):
+    spec = REGISTRY[case.model]
+    caller = CALLER[case.caller]
+    regency = await Regency.get(code=case.regency)
+    client = api(caller.name)
+
+    if case.operation == "create":
+        # Given a valid input for a row in the chosen regency
         before = await spec.model.all().count()
         variables = {"input": await create_input(spec, regency)}
+        new_regency = variables["input"].get("code") if spec.declaration.regency_path == "code" else regency.code
+        facts = RowFacts(None, new_regency if spec.declaration.regency_path else None, published_input(spec, variables["input"]))
+        want = ORACLE.api_outcome(caller, spec, "create", facts)
         body = await client(
             f"mutation($input: {spec.name}CreateInput!) {{ create{spec.name}(input: $input) {{ id }} }}", variables
         )
@@ -153,6 +90,40 @@ async def test_policy_matrix(case: Case, world, api):
         else:
             assert error_codes(body) == [want], body
             assert await spec.model.all().count() == before
+        return
+
+    # Given a row of this model in the chosen regency, published or not
+    row = await make_row(spec, regency, case.published)
+    facts = (await ORACLE.facts(spec))[row.pk]
+    assert case.published in (None, facts.published)
+    want = ORACLE.api_outcome(caller, spec, case.operation, facts)
+    row_id = str(row.pk)
+    personal = personal_selection(spec)
+
+    if case.operation == "list":
+        body = await client(f"{{ {spec.plural}(first: 100) {{ totalCount nodes {{ id {personal} }} }} }}")
+        if want in ("ok", "hidden"):
+            nodes = body["data"][spec.plural]["nodes"]
+            ids = [n["id"] for n in nodes]
+            assert (row_id in ids) == (want == "ok"), body
+            # and the page is exactly the rows the caller may read, counted right
+            assert set(ids) == {str(pk) for pk in await ORACLE.rows(caller, spec, "read")}
+            assert body["data"][spec.plural]["totalCount"] == len(ids)
+            await shown_rows(spec, caller, nodes)
+        else:
+            assert error_codes(body) == [want] and body["data"] is None
+    elif case.operation == "get":
+        body = await client(f"query($id: ID!) {{ {spec.singular}(id: $id) {{ id {personal} }} }}", {"id": row_id})
+        if want in ("ok", "hidden"):
+            assert "errors" not in body, body
+            node = body["data"][spec.singular]
+            if want == "ok":
+                assert node["id"] == row_id
+                await shown_rows(spec, caller, [node])
+            else:
+                assert node is None
+        else:
+            assert error_codes(body) == [want]
     elif case.operation == "update":
         change = update_input(spec)
         body = await client(
@@ -172,6 +143,7 @@ async def test_policy_matrix(case: Case, world, api):
         body = await client(f"mutation($id: ID!) {{ delete{spec.name}(id: $id) }}", {"id": row_id})
         exists = await spec.model.filter(pk=row.pk).exists()
         if want == "ok":
+            # a row other rows still point at may refuse to go (BAD_USER_INPUT), never for lack of permission
             assert "errors" not in body or error_codes(body) == ["BAD_USER_INPUT"], body
             if "errors" not in body:
                 assert not exists
@@ -180,7 +152,37 @@ async def test_policy_matrix(case: Case, world, api):
             assert exists
 
 
-def test_matrix_covers_every_model_role_and_operation():
-    assert {c.model for c in CASES} == set(REGISTRY.names()) >= {"Regency", "App", "Agreement", "Complaint", "Kiosk"}
-    assert {c.role for c in CASES} == set(ROLES)
+def published_input(spec, values: dict) -> bool:
+    """Would a row made from these create-input values be published? (the declared rule's simple lookups)"""
+    rule = spec.declaration.published
+    if rule is None:
+        return True
+    for key, target in rule.items():
+        name, _, lookup = key.partition("__")
+        value = values.get(camel(name), spec.model._meta.fields_map[name].default)
+        listed = [getattr(t, "value", t) for t in (target if lookup in ("in", "not_in") else [target])]
+        inside = getattr(value, "value", value) in listed
+        if inside != (lookup in ("", "in")):
+            return False
+    return True
+
+
+def test_matrix_covers_every_model_caller_and_operation():
+    assert {c.model for c in CASES} == set(REGISTRY.names()) >= {"Regency", "App", "Agreement", "Complaint"}
+    assert {c.caller for c in CASES} == set(CALLER)
     assert {c.operation for c in CASES} == set(OPERATIONS)
+    published = {c.published for c in CASES if REGISTRY[c.model].declaration.published is not None and c.operation != "create"}
+    assert published == {True, False}
+    # every caller but Kominfo meets denied cases, and every caller allowed ones
+    for caller in CALLERS:
+        outcomes = {ORACLE.api_outcome(caller, REGISTRY[c.model], c.operation, RowFacts(None, c.regency, True)) for c in CASES}
+        assert "ok" in outcomes
+        assert (denied_code(caller) in outcomes) is (caller.name != "kominfo")
+
+
+async def test_the_world_signs_in_the_callers_of_tests_roles(world, callers):
+    """tests/world.py creates the demo users; their roles must be the ones tests/roles.py describes."""
+    for caller in CALLERS:
+        if not caller.anonymous:
+            assert await roles_of(caller.name) == [(caller.role, domain) for domain in caller.domains], caller.name
+    assert set(ROLES) <= set(callers)

@@ -3,7 +3,7 @@
 The generic matrix (test_policy_matrix_api.py) covers read/create/update/delete
 of every model; these are the workflow actions of the contract, which the
 same policy store grants (``transition`` to staff in their regency, ``submit``
-and ``track`` to everyone).
+and ``track`` to everyone). Expectations come from tests/roles.py's oracle.
 """
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ import pytest
 from models import Complaint
 from models.enums import ComplaintStatus
 from permissions.management import remove_rule
+from tests.roles import CALLER, CALLERS, denied_code, oracle
 
-ROLES = ("kominfo", "staff.karawang", "staff.bekasi", "anonymous")
-HOME = {"staff.karawang": "32.15", "staff.bekasi": "32.16"}
+ORACLE = oracle()
+COMPLAINT = ORACLE.registry["Complaint"]
+CALLER_NAMES = [c.name for c in CALLERS]
 
 TRANSITION = "mutation($id: ID!) { transitionComplaint(id: $id, to: VERIFIED, note: \"Diverifikasi\") { status } }"
 SUBMIT = """mutation($regency: String!) {
@@ -28,21 +30,21 @@ def codes(body: dict) -> list[str]:
     return [e["extensions"]["code"] for e in body.get("errors") or []]
 
 
-def transition_outcome(role: str, regency_code: str) -> str:
-    if role == "kominfo":
-        return "ok"
-    if role == "anonymous":
-        return "UNAUTHENTICATED"
-    # Staff may transition, but only rows of their regency; others look absent.
-    return "ok" if HOME[role] == regency_code else "NOT_FOUND"
+async def transition_outcome(role: str, complaint: Complaint) -> str:
+    """Like update: denied without the action at all; a row outside the caller's regencies looks absent."""
+    caller = CALLER[role]
+    if not ORACLE.allowed(caller, "Complaint", "transition"):
+        return denied_code(caller)
+    facts = (await ORACLE.facts(COMPLAINT))[complaint.pk]
+    return "ok" if ORACLE.may(caller, COMPLAINT, "transition", facts) else "NOT_FOUND"
 
 
 @pytest.mark.parametrize("regency_code", ["32.15", "32.16"])
-@pytest.mark.parametrize("role", ROLES)
-async def test_transition(world, as_role, role, regency_code):
+@pytest.mark.parametrize("role", CALLER_NAMES)
+async def test_transition(world, callers, as_role, role, regency_code):
     complaint = world.complaints[regency_code][0]
+    want = await transition_outcome(role, complaint)
     body = await as_role(role)(TRANSITION, {"id": str(complaint.pk)})
-    want = transition_outcome(role, regency_code)
     await complaint.refresh_from_db()
     if want == "ok":
         assert body["data"]["transitionComplaint"] == {"status": "VERIFIED"}, body
@@ -53,15 +55,25 @@ async def test_transition(world, as_role, role, regency_code):
 
 
 @pytest.mark.parametrize("regency_code", ["32.15", "32.16"])
-@pytest.mark.parametrize("role", ROLES)
-async def test_submit_and_track_are_open_to_everyone(world, as_role, role, regency_code):
-    client = as_role(role)
+@pytest.mark.parametrize("role", CALLER_NAMES)
+async def test_submit_and_track_follow_the_public_grants(world, callers, as_role, role, regency_code):
+    caller, client = CALLER[role], as_role(role)
     body = await client(SUBMIT, {"regency": regency_code})
+    if not ORACLE.allowed(caller, "Complaint", "submit"):
+        assert codes(body) == [denied_code(caller)], body
+        return
     receipt = body["data"]["submitComplaint"]
     assert receipt["status"] == "RECEIVED"
     assert receipt["trackingCode"].startswith(f"ADU-{regency_code.replace('.', '')}-")
     tracked = await client(TRACK, {"code": receipt["trackingCode"]})
-    assert tracked["data"]["trackComplaint"] == receipt
+    if ORACLE.allowed(caller, "Complaint", "track"):
+        assert tracked["data"]["trackComplaint"] == receipt
+    else:
+        assert codes(tracked) == [denied_code(caller)], tracked
+
+
+def test_the_contract_opens_submit_and_track_to_everyone():
+    assert all(ORACLE.allowed(c, "Complaint", a) for c in CALLERS for a in ("submit", "track"))
 
 
 async def test_removing_the_public_submit_rule_closes_submissions_on_the_next_request(world, as_role):

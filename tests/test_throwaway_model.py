@@ -1,37 +1,39 @@
-"""A fifth model is one declaration: tests/throwaway_models.py declares Kiosk, and nothing else names it."""
+"""A new model is one declaration: tests/throwaway_models.py declares Kiosk and Noticeboard, and nothing else names them.
+
+Kiosk's grants, published rule and personal field are covered by the generated
+permission tests (their oracle is tests/roles.py); here, the rest of what a
+declaration gives, and default deny for a model that declares no grant.
+"""
 import subprocess
 from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.conftest import TEST_MODEL_MODULES, GraphQLClient
+from tests.factory import make_row
+from tests.roles import CALLERS, denied_code, oracle
 
 ROOT = Path(__file__).resolve().parent.parent
+REGISTRY = oracle().registry
+#: The test-only models (tests/throwaway_models.py), by name.
+THROWAWAY = [spec.name for spec in REGISTRY if spec.model.__module__ == "tests.throwaway_models"]
+#: Declared models that grant nothing to anyone: only Kominfo's `*` rule reaches them.
+UNGRANTED = [spec.name for spec in REGISTRY if not spec.declaration.grants]
 
 
-@pytest.fixture
-async def kiosk_api(database, tokens):
-    from server.app import create_app
-
-    app = create_app(model_modules=TEST_MODEL_MODULES, manage_database=False)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-        yield lambda role: GraphQLClient(http, tokens[role])
-
-
-def test_no_product_file_names_the_throwaway_model():
+def test_no_product_file_names_the_throwaway_models():
+    assert {"Kiosk", "Noticeboard"} <= set(THROWAWAY)
     tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
     mentions = [
-        path for path in tracked
+        (path, name) for path in tracked
         if not path.startswith("tests/") and (ROOT / path).is_file()
-        and "kiosk" in (ROOT / path).read_text(errors="ignore").lower()
+        for name in THROWAWAY
+        if name.lower() in (ROOT / path).read_text(errors="ignore").lower()
     ]
     assert mentions == []
 
 
-async def test_declared_model_gets_a_full_working_api(world, kiosk_api):
-    kominfo = kiosk_api("kominfo")
+async def test_declared_model_gets_a_full_working_api(world, api):
+    kominfo = api("kominfo")
     # Given a new declaration, when Kominfo creates kiosks through the generated mutation
     made = []
     for location, screens, regency in (("Kantor Bupati", 2, world.karawang), ("Mal Pelayanan Publik", 4, world.karawang), ("Alun-alun", 1, world.bekasi)):
@@ -63,8 +65,31 @@ async def test_declared_model_gets_a_full_working_api(world, kiosk_api):
     assert body["data"]["deleteKiosk"] == kiosk_id
 
 
-async def test_a_model_without_policy_rows_is_invisible_to_staff(world, kiosk_api):
-    body = await kiosk_api("staff.karawang")("{ kiosks { totalCount } }")
-    assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
-    body = await kiosk_api("anonymous")("{ kiosks { totalCount } }")
-    assert [e["extensions"]["code"] for e in body["errors"]] == ["UNAUTHENTICATED"]
+@pytest.mark.parametrize("model", UNGRANTED)
+async def test_a_model_without_grants_is_invisible_to_staff_and_public(world, callers, api, model):
+    """Default deny, asked of the API directly: no list, no single read, nothing nested, for all but Kominfo."""
+    spec = REGISTRY[model]
+    rows = [await make_row(spec, regency) for regency in (world.karawang, world.bekasi)]
+    row_id = str(rows[0].pk)
+    related = [r for r in REGISTRY["Regency"].relations.values() if r.target == model and r.many]
+    nested = " ".join(f"{r.graphql_name} {{ id }}" for r in related)
+    for caller in CALLERS:
+        client = api(caller.name)
+        listed = await client(f"{{ {spec.plural} {{ totalCount }} }}")
+        single = await client(f"query($id: ID!) {{ {spec.singular}(id: $id) {{ id }} }}", {"id": row_id})
+        if caller.name == "kominfo":
+            assert listed["data"][spec.plural]["totalCount"] >= len(rows), listed
+            assert single["data"][spec.singular] == {"id": row_id}
+            continue
+        for body in (listed, single):
+            assert [e["extensions"]["code"] for e in body["errors"]] == [denied_code(caller)], (caller.name, body)
+        if nested:
+            body = await client(f"{{ regencies {{ nodes {{ code {nested} }} }} }}")
+            for regency in body["data"]["regencies"]["nodes"]:
+                assert all(regency[r.graphql_name] == [] for r in related), (caller.name, regency)
+        # and the oracle agrees: nothing for anyone but Kominfo
+        assert not any(oracle().allowed(caller, model, action) for action in ("read", "create", "update", "delete"))
+
+
+def test_a_test_only_model_declares_no_grants():
+    assert "Noticeboard" in UNGRANTED

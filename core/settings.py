@@ -35,6 +35,8 @@ class Settings:
     max_body_bytes: int = 1_000_000
     #: Nesting of the JSON body, variables included.
     max_json_depth: int = 32
+    #: Values in the request's variables (every number, string, list and object counts).
+    max_variable_values: int = 5_000
     #: Digits of an integer literal in a query (a 32-bit Int has 10).
     max_int_digits: int = 20
     #: Nodes of one filter tree (every operator object, `and`/`or` item and `not` counts).
@@ -82,6 +84,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         public_holidays=holidays,
         max_body_bytes=_positive(env, "MAX_BODY_BYTES", Settings.max_body_bytes),
         max_json_depth=_positive(env, "MAX_JSON_DEPTH", Settings.max_json_depth),
+        max_variable_values=_positive(env, "MAX_VARIABLE_VALUES", Settings.max_variable_values),
         max_int_digits=_positive(env, "MAX_INT_DIGITS", Settings.max_int_digits),
         max_filter_nodes=_positive(env, "MAX_FILTER_NODES", Settings.max_filter_nodes),
         max_in_values=_positive(env, "MAX_IN_VALUES", Settings.max_in_values),

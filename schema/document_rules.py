@@ -16,10 +16,32 @@ from schema.request_body import RequestRefused, check_text
 
 
 class _LiteralCheck(Visitor):
-    def __init__(self, max_int_digits: int):
+    def __init__(self, max_int_digits: int, max_depth: int):
         super().__init__()
         self.max_int_digits = max_int_digits
+        self.max_depth = max_depth
+        self.depth = 0
         self.problem: GraphQLError | None = None
+
+    def enter_object_value(self, node, *_args):
+        return self._deeper(node)
+
+    def enter_list_value(self, node, *_args):
+        return self._deeper(node)
+
+    def leave_object_value(self, *_args):
+        self.depth -= 1
+
+    def leave_list_value(self, *_args):
+        self.depth -= 1
+
+    def _deeper(self, node):
+        # Input literals nested without end (`not: {not: {not: …}}`) would exhaust the recursion of value coercion.
+        self.depth += 1
+        if self.depth > self.max_depth:
+            self.problem = GraphQLError(f"Input values may nest at most {self.max_depth} levels.", nodes=[node])
+            return self.BREAK
+        return None
 
     def enter_int_value(self, node: IntValueNode, *_args):
         if len(node.value.lstrip("-")) > self.max_int_digits:
@@ -52,7 +74,8 @@ class DocumentRules(SchemaExtension):
             self.execution_context.pre_execution_errors = [problem]
 
     def _problem(self, document) -> GraphQLError | None:
-        literals = _LiteralCheck(get_settings().max_int_digits)
+        settings = get_settings()
+        literals = _LiteralCheck(settings.max_int_digits, settings.max_json_depth)
         visit(document, literals)
         if literals.problem is not None:
             return literals.problem

@@ -13,6 +13,7 @@ import strawberry
 from tortoise.expressions import Q, Subquery
 
 from core.errors import BadUserInput
+from core.settings import get_settings
 from core.values import parse_id
 from models.descriptions import readable
 from models.registry import ModelSpec, RelationField, ScalarField
@@ -109,7 +110,43 @@ def build_filter_input(spec: ModelSpec, ns) -> Any:
 
 
 def filter_to_q(spec: ModelSpec, where: Any, access) -> Q:
-    """Translate one ``<Model>Filter`` value into a Q; ``access`` scopes relation subqueries."""
+    """Translate one ``<Model>Filter`` value into a Q; ``access`` scopes relation subqueries.
+
+    The whole tree is measured first (nodes, ``in`` lists, text lengths): a filter over
+    the limits is refused before any SQL is built.
+    """
+    check_filter_size(where)
+    return _filter_to_q(spec, where, access)
+
+
+def check_filter_size(where: Any) -> None:
+    """BadUserInput when the filter tree has more nodes than ``MAX_FILTER_NODES``, an ``in``/``notIn``
+    list longer than ``MAX_IN_VALUES``, or a ``contains``/``startsWith`` text longer than ``MAX_SEARCH_LENGTH``."""
+    settings = get_settings()
+    nodes, stack = 0, [where]
+    while stack:
+        item = stack.pop()
+        nodes += 1
+        if nodes > settings.max_filter_nodes:
+            raise BadUserInput(
+                f"The filter has more than {settings.max_filter_nodes} conditions; split the query or narrow it.",
+                field="filter",
+            )
+        for name, value in vars(item).items():
+            if isinstance(value, list) and name in LISTS:
+                if len(value) > settings.max_in_values:
+                    raise BadUserInput(f"An `in` list may hold at most {settings.max_in_values} values.", field="filter")
+            elif isinstance(value, str) and name in TEXT and len(value) > settings.max_search_length:
+                raise BadUserInput(
+                    f"Text to search for may be at most {settings.max_search_length} characters.", field="filter"
+                )
+            elif isinstance(value, list):
+                stack.extend(v for v in value if hasattr(v, "__dict__"))
+            elif hasattr(value, "__dict__") and not isinstance(value, type):
+                stack.append(value)
+
+
+def _filter_to_q(spec: ModelSpec, where: Any, access) -> Q:
     parts: list[Q] = []
     for field in filterable_scalars(spec):
         ops = getattr(where, field.name, None)
@@ -124,12 +161,12 @@ def filter_to_q(spec: ModelSpec, where: Any, access) -> Q:
         if wanted is not None:
             parts.append(spec.condition_filter(name, wanted))
     if where.and_:
-        parts.extend(filter_to_q(spec, item, access) for item in where.and_)
+        parts.extend(_filter_to_q(spec, item, access) for item in where.and_)
     if where.or_ is not None:
-        alternatives = [filter_to_q(spec, item, access) for item in where.or_]
+        alternatives = [_filter_to_q(spec, item, access) for item in where.or_]
         parts.append(Q(*alternatives, join_type="OR") if alternatives else MATCH_NOTHING)
     if where.not_ is not None:
-        parts.append(~filter_to_q(spec, where.not_, access))
+        parts.append(~_filter_to_q(spec, where.not_, access))
     return Q(*parts) if parts else Q()
 
 
@@ -149,10 +186,36 @@ def _scalar_conditions(spec: ModelSpec, field: ScalarField, ops: Any) -> list[Q]
             value = [convert(v) for v in value]
         elif op not in TEXT:
             value = convert(value)
+        fitting = _fits_the_column(field, op, value)
+        if fitting is not None:
+            conditions.append(fitting)
+            continue
         conditions.append(Q(**{column + suffix: value}))
     if ops.is_null is not None:
         conditions.append(Q(**{f"{column}__isnull": ops.is_null}))
     return conditions
+
+
+def _fits_the_column(field: ScalarField, op: str, value: Any) -> Q | None:
+    """The answer, without asking the database, for text that can never be in a column of ``max_length``.
+
+    A value longer than the column matches no row (``eq``, ``in``, ``contains``...) and every
+    row for the negations; PostgreSQL would otherwise be asked to compare with a value its
+    column type cannot hold. None when the value fits and SQL must decide.
+    """
+    limit = field.max_length if field.is_text else None
+    if limit is None:
+        return None
+    if op in LISTS:
+        kept = [v for v in value if not isinstance(v, str) or len(v) <= limit]
+        if len(kept) == len(value):
+            return None
+        if op == "in_":
+            return Q(**{f"{field.name}__in": kept}) if kept else MATCH_NOTHING
+        return Q(**{f"{field.name}__not_in": kept}) if kept else Q()
+    if not isinstance(value, str) or len(value) <= limit or op in ("lt", "lte", "gt", "gte"):
+        return None
+    return Q() if op == "ne" else MATCH_NOTHING
 
 
 def _id_converter(spec: ModelSpec):
@@ -165,10 +228,10 @@ def _relation_condition(spec: ModelSpec, relation: RelationField, sub: Any, acce
     from permissions.rows import visible
 
     target = spec.related(relation.name)
-    visible = visible(target, access, "read")
-    if visible is None:
+    reachable = visible(target, access, "read")
+    if reachable is None:
         return MATCH_NOTHING
-    matching = visible.filter(filter_to_q(target, sub, access))
+    matching = reachable.filter(_filter_to_q(target, sub, access))
     if relation.kind == "fk":
         return Q(**{f"{relation.column}__in": Subquery(matching.values("id"))})
     if relation.kind == "reverse_fk":

@@ -5,6 +5,7 @@ import strawberry
 from tortoise.expressions import Q
 
 from core.errors import BadUserInput
+from core.settings import get_settings
 from models.descriptions import noun, readable, sentence, with_article
 from models.registry import ModelSpec, camel
 from schema.filters import FILTER_ARGUMENT, filter_to_q
@@ -86,6 +87,9 @@ def search_condition(spec: ModelSpec, text: str) -> Q:
     fields = spec.declaration.searchable
     if not fields:
         raise BadUserInput(f"{spec.plural} cannot be searched by text; use `filter`.")
+    limit = get_settings().max_search_length
+    if len(text) > limit:
+        raise BadUserInput(f"search may be at most {limit} characters.", field="search")
     return spec.search_filter(text)
 
 

@@ -95,6 +95,8 @@ def check_graphql_body(scope: dict, raw: bytes, settings: Settings) -> GraphQLBo
             kinds = " or ".join("null" if t is type(None) else {str: "a string", dict: "an object"}[t] for t in types)
             raise RequestRefused(f'"{key}" must be {kinds}.')
     check_json_value(data, settings.max_json_depth)
+    if _count_values(data.get("variables")) > settings.max_variable_values:
+        raise RequestRefused(f"The variables hold more than {settings.max_variable_values:,} values.")
     return GraphQLBody(raw=raw, operation_name_given=bool(data.get("operationName")))
 
 
@@ -123,6 +125,18 @@ def check_text(text: str) -> None:
         text.encode("utf-8")
     except UnicodeEncodeError:
         raise RequestRefused("Text may not contain unpaired UTF-16 surrogates (such as \\udfff).") from None
+
+
+def _count_values(value: Any) -> int:
+    count, stack = 0, [value]
+    while stack:
+        item = stack.pop()
+        count += 1
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return count
 
 
 def _too_large(limit: int) -> RequestRefused:

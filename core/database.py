@@ -5,9 +5,10 @@ import os
 from collections.abc import Sequence
 
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 
 from core import sqlite_ddl
-from core.settings import default_database_url
+from core.settings import database_options, default_database_url
 
 # Every process that migrates imports this module (the Tortoise CLI reads TORTOISE_ORM below).
 sqlite_ddl.install()
@@ -17,9 +18,24 @@ MODEL_MODULES: tuple[str, ...] = ("models",)
 POLICY_MODULE = "casbin_tortoise_adapter"
 
 
+def connection_config(database_url: str) -> dict:
+    """The URL as Tortoise's connection dict, with our timeouts: a stuck statement or lock fails fast."""
+    options = database_options()
+    config = expand_db_url(database_url)
+    credentials = config["credentials"]
+    if config["engine"] == "tortoise.backends.sqlite":
+        # WAL is Tortoise's default; the busy timeout lets concurrent writers queue instead of failing at once.
+        credentials.setdefault("busy_timeout", options.sqlite_busy_timeout_ms)
+    else:
+        server_settings = dict(credentials.get("server_settings") or {})
+        server_settings.setdefault("statement_timeout", str(options.statement_timeout_ms))
+        credentials["server_settings"] = server_settings
+    return config
+
+
 def tortoise_config(database_url: str, model_modules: Sequence[str] = MODEL_MODULES) -> dict:
     return {
-        "connections": {"default": database_url},
+        "connections": {"default": connection_config(database_url)},
         "apps": {
             "models": {
                 "models": [*model_modules, POLICY_MODULE],

@@ -93,6 +93,24 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     )
 
 
+@dataclass(frozen=True)
+class DatabaseOptions:
+    """Connection options read without the rest of the settings (the migration CLI needs no secret)."""
+
+    #: PostgreSQL cancels a statement running longer than this (``statement_timeout``).
+    statement_timeout_ms: int = 5_000
+    #: SQLite waits this long for a lock held by another writer before "database is locked".
+    sqlite_busy_timeout_ms: int = 5_000
+
+
+def database_options(env: dict[str, str] | None = None) -> DatabaseOptions:
+    env = dict(os.environ if env is None else env)
+    return DatabaseOptions(
+        statement_timeout_ms=_positive(env, "STATEMENT_TIMEOUT_MS", DatabaseOptions.statement_timeout_ms),
+        sqlite_busy_timeout_ms=_positive(env, "SQLITE_BUSY_TIMEOUT_MS", DatabaseOptions.sqlite_busy_timeout_ms),
+    )
+
+
 def _positive(env: dict[str, str], name: str, default: int) -> int:
     raw = env.get(name, "").strip()
     if not raw:

@@ -45,3 +45,18 @@ async def test_health_is_503_naming_the_cache_when_it_is_down(database):
         response = await http.get("/health")
     assert response.status_code == 503
     assert response.json() == {"status": "degraded", "database": "ok", "cache": "down"}
+
+
+async def test_the_database_connection_fails_fast_instead_of_waiting_forever(database_url):
+    # PostgreSQL cancels a runaway statement; SQLite waits a bounded time for another writer's lock.
+    from tortoise import connections
+
+    conn = connections.get("default")
+    if conn.capabilities.dialect == "postgres":
+        [row] = await conn.execute_query_dict("SHOW statement_timeout")
+        assert row["statement_timeout"] == "5s"
+    else:
+        [row] = await conn.execute_query_dict("PRAGMA busy_timeout")
+        assert list(row.values()) == [5000]
+        [mode] = await conn.execute_query_dict("PRAGMA journal_mode")
+        assert list(mode.values()) == ["wal"]

@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 1
+# The app reads WORKERS too: it refuses several workers on SQLite.
+export WORKERS
 N ?= 200000
 
 # `make run` is the development server: the development secret is allowed there only.

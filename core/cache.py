@@ -17,7 +17,8 @@ from core.settings import get_settings
 def cache_client(redis_url: str | None = None) -> redis_asyncio.Redis:
     url = redis_url if redis_url is not None else get_settings().redis_url
     if url:
-        return redis_asyncio.Redis.from_url(url, decode_responses=True)
+        # Bounded waits: an unreachable Redis degrades a request by a second, never hangs it.
+        return redis_asyncio.Redis.from_url(url, decode_responses=True, socket_connect_timeout=1, socket_timeout=2)
     return fakeredis.FakeAsyncRedis(decode_responses=True)
 
 

@@ -22,6 +22,8 @@ class Settings:
     secret_key: str
     host: str
     port: int
+    #: Worker processes serving the app (uvicorn --workers); more than one needs PostgreSQL.
+    workers: int = 1
     token_ttl_seconds: int = 8 * 3600
     login_attempts: int = 5
     login_window_seconds: int = 15 * 60
@@ -81,6 +83,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         secret_key=secret,
         host=env.get("HOST", "127.0.0.1"),
         port=int(env.get("PORT", "8000")),
+        workers=_positive(env, "WORKERS", 1),
         public_holidays=holidays,
         max_body_bytes=_positive(env, "MAX_BODY_BYTES", Settings.max_body_bytes),
         max_json_depth=_positive(env, "MAX_JSON_DEPTH", Settings.max_json_depth),

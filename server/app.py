@@ -11,34 +11,48 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse
 from starlette.routing import Mount, Route, WebSocketRoute
-from tortoise import Tortoise, connections
+from tortoise import Tortoise
 
 from admin import create_admin_app
-from core.cache import cache_client, cache_is_up
 from core.database import MODEL_MODULES, tortoise_config
-from core.settings import Settings, get_settings
+from core.settings import Settings, SettingsError, get_settings
 from schema.builder import build_schema
 from schema.http import graphql_app
 from server.assembly import assemble, prepare_database
+from server.health import NOT_MIGRATED, check_health, pending_migrations
 from services.agreement_rules import keep_agreements_current
 
 log = logging.getLogger("simpul")
 
 
-async def database_is_up() -> bool:
-    try:
-        await connections.get("default").execute_query("SELECT 1")
-        return True
-    except Exception:  # noqa: BLE001 - any failure means "down" for the health check
-        return False
-
-
 async def health(request: Request) -> JSONResponse:
-    database = "ok" if await database_is_up() else "down"
-    cache = "ok" if await cache_is_up(cache_client(request.app.state.settings.redis_url)) else "down"
-    healthy = database == cache == "ok"
-    body = {"status": "ok" if healthy else "degraded", "database": database, "cache": cache}
-    return JSONResponse(body, status_code=200 if healthy else 503)
+    """200 when every part is ok; 503 naming the part that is not (a load balancer takes the worker out)."""
+    state = await check_health(request.app.state.settings.redis_url)
+    body = state.as_json()
+    return JSONResponse(body, status_code=200 if body["status"] == "ok" else 503)
+
+
+def refuse_unsafe_settings(settings: Settings) -> None:
+    """Settings that would lose data or lock writers out are refused before anything starts."""
+    if settings.workers > 1 and not settings.is_postgres:
+        raise SettingsError(
+            f"WORKERS={settings.workers} needs PostgreSQL: SQLite takes one writer at a time, so several workers "
+            "would fail each other's writes with 'database is locked'. Set DATABASE_URL=postgres://… or WORKERS=1."
+        )
+
+
+async def open_database(settings: Settings, model_modules: Sequence[str], registry) -> None:
+    """Connect, refuse an unmigrated schema, sync the declared grants; on any failure, close again
+    (an open SQLite connection is a thread that would keep a failed process from exiting)."""
+    await Tortoise.init(config=tortoise_config(settings.database_url, model_modules))
+    try:
+        pending = await pending_migrations()
+        if pending:
+            raise SettingsError(f"{NOT_MIGRATED.capitalize()}; missing: {', '.join(pending)}.")
+        await prepare_database(registry)
+    except BaseException:
+        await Tortoise.close_connections()
+        raise
 
 
 def create_app(
@@ -53,6 +67,7 @@ def create_app(
     database for the whole session).
     """
     settings = settings or get_settings()
+    refuse_unsafe_settings(settings)
     registry = assemble(model_modules)
     schema = build_schema(registry)
     graphql = graphql_app(schema, settings)
@@ -61,8 +76,7 @@ def create_app(
     async def lifespan(app: Starlette):
         housekeeping = None
         if manage_database:
-            await Tortoise.init(config=tortoise_config(settings.database_url, model_modules))
-            await prepare_database(registry)
+            await open_database(settings, model_modules, registry)
             # Agreements past their end date read EXPIRED from that day on, with no one editing them.
             housekeeping = asyncio.create_task(keep_agreements_current())
         try:

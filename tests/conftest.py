@@ -19,6 +19,8 @@ from tortoise import Tortoise, connections  # noqa: E402
 
 from core.database import tortoise_config  # noqa: E402
 
+ROOT = Path(__file__).resolve().parent.parent
+
 #: Models the tests declare on top of the product's: a new model must need no other file.
 TEST_MODEL_MODULES = ("models", "tests.throwaway_models")
 
@@ -73,9 +75,31 @@ async def database_url():
 async def database(database_url):
     await Tortoise.init(config=tortoise_config(database_url, TEST_MODEL_MODULES))
     await Tortoise.generate_schemas()
+    await _record_migrations_as_applied()
     registry_for_tests()  # registers the save hooks, as the server does at start
     yield database_url
     await Tortoise.close_connections()
+
+
+async def _record_migrations_as_applied() -> None:
+    """The test schema is generated from the models (plus the test-only ones); test_migrations proves the
+    committed migrations build the same tables. Record them as applied, as `make migrate` would, so the
+    start and /health see a migrated database."""
+    from tortoise.migrations.recorder import MigrationRecorder
+
+    from server.health import MIGRATIONS
+
+    conn = connections.get("default")
+    postgres = conn.capabilities.dialect == "postgres"
+    key = "id SERIAL PRIMARY KEY" if postgres else "id INTEGER PRIMARY KEY AUTOINCREMENT"
+    moment = "TIMESTAMPTZ" if postgres else "TIMESTAMP"
+    await conn.execute_script(
+        f"CREATE TABLE IF NOT EXISTS tortoise_migrations ({key}, app VARCHAR(255) NOT NULL, "
+        f"name VARCHAR(255) NOT NULL, applied_at {moment} NOT NULL)"
+    )
+    recorder = MigrationRecorder(conn)
+    for path in sorted(MIGRATIONS.glob("[0-9][0-9][0-9][0-9]_*.py")):
+        await recorder.record_applied("models", path.stem)
 
 
 async def reset_database() -> None:

@@ -31,6 +31,7 @@ from models.regency import Regency
 from models.user import User
 from permissions.enforcer import policy_engine
 from permissions.management import assign_role, revoke_role, roles_of
+from services import events
 from services.passwords import hash_password
 
 log = logging.getLogger("simpul.accounts")
@@ -145,20 +146,26 @@ async def update_user(
             _check_may_grant(decision, wanted[1])
     password_hash = await asyncio.to_thread(hash_password, password) if password is not None else None
 
+    moved = (regency.pk if regency else None) != (user.regency.pk if user.regency else None)
     async with in_transaction():
         if wanted != current:
             if current is not None:
                 await revoke_role(user.username, *current)
             await assign_role(user.username, *wanted)
         user.regency = regency
+        # Whoever held the old password may hold a token or a panel session, and an officer moved to
+        # another regency must sign in afresh there: end every earlier session.
+        sessions_end = password_hash is not None or moved or is_active is False
         if password_hash is not None:
             user.password_hash = password_hash
-            # Whoever held the old password may hold a token or a panel session: end them all.
+        if sessions_end:
             user.session_epoch += 1
         if is_active is not None:
             user.is_active = is_active
         await user.save()
     await _announce_policy_change()
+    if sessions_end:
+        await events.publish_caller_revoked(user.pk)
     return user
 
 
@@ -169,11 +176,13 @@ async def delete_user(access, user_id) -> str:
     if _is_self(access, user):
         raise BadUserInput("You cannot delete your own account; ask another administrator.")
 
+    pk = user.pk
     async with in_transaction():
         for role, domain in await roles_of(user.username):
             await revoke_role(user.username, role, domain)
         await user.delete()
     await _announce_policy_change()
+    await events.publish_caller_revoked(pk)
     log.info("user %r deleted", user.username)
     return str(user.pk)
 

@@ -99,3 +99,39 @@ async def test_another_users_revocation_leaves_the_socket_open(app, world, token
         await asyncio.sleep(0.05)
         again = await run(ws, "2", DESK)
         assert again["payload"]["data"]["complaints"]["totalCount"] == 3
+
+
+@pytest.mark.parametrize("change", [
+    {"is_active": False}, {"password": "a-new-Passw0rd-long"}, {"regency_code": "32.16"}, "delete",
+])
+async def test_an_account_change_by_an_admin_closes_the_officers_open_socket_at_once(app, world, tokens, change):
+    from permissions.access import access_for
+    from services import users
+
+    admin = await access_for(await User.get(username="kominfo"))
+    staff = await User.get(username="staff.karawang")
+    complaint = world.complaints["32.15"][0]
+    async with connected(app, tokens["staff.karawang"]) as ws:
+        await subscribe(ws, "desk")
+        # When Kominfo deactivates, re-passwords, moves or deletes the account
+        if change == "delete":
+            await users.delete_user(admin, staff.pk)
+        else:
+            await users.update_user(admin, staff.pk, **change)
+        # Then the officer's socket closes without waiting for another operation or event
+        with pytest.raises(WebSocketClosed) as closed:
+            await ws.receive_json()
+        assert closed.value.code == 4403
+    # and the old token no longer works anywhere
+    body = await run_http(app, tokens["staff.karawang"], TRANSITION, {"id": str(complaint.pk)})
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert (await Complaint.get(pk=complaint.pk)).status == ComplaintStatus.RECEIVED
+
+
+async def run_http(app, token: str, query: str, variables: dict) -> dict:
+    import httpx
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
+        response = await http.post("/graphql", json={"query": query, "variables": variables},
+                                   headers={"Authorization": f"Bearer {token}"})
+    return response.json()

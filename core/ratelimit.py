@@ -100,6 +100,15 @@ class RateLimit:
             _storage_down(error)
             return True
 
+    async def used(self, key: str) -> int:
+        """Hits of ``key`` in the current window."""
+        try:
+            stats = await _detached(self._limiter.get_window_stats(self.item, key))
+        except StorageError as error:
+            _storage_down(error)
+            return 0
+        return self.item.amount - stats.remaining
+
     async def reset(self, key: str) -> None:
         """Forget every hit of ``key``."""
         try:

@@ -29,8 +29,8 @@ from tests.conftest import registry_for_tests
 RIGHT = "right-password"
 
 
-def throttle(limit: str | None = None) -> LoginThrottle:
-    return LoginThrottle(limit, namespace=f"test-login-{uuid.uuid4().hex}")
+def throttle(limit: str | None = None, **options) -> LoginThrottle:
+    return LoginThrottle(limit, namespace=f"test-login-{uuid.uuid4().hex}", **options)
 
 
 async def make_user(username: str = "alice", *, is_active: bool = True) -> User:
@@ -190,28 +190,52 @@ async def test_wrong_password_unknown_user_and_inactive_user_look_the_same():
     assert {(e.code, e.message, tuple(e.extensions)) for e in errors} == {("UNAUTHENTICATED", WRONG_CREDENTIALS, ())}
 
 
-async def test_too_many_failures_for_one_username_lock_it_even_with_the_right_password():
-    # Given five wrong passwords for alice, each from a different address
+async def test_failures_from_one_client_stop_that_client_not_the_owner_of_the_account():
+    # Given five wrong passwords for alice from one address
     await make_user()
     await make_user("bob")
     limit = throttle()
-    for n in range(get_settings().login_attempts):
-        error = await refused(authenticate("alice", "wrong-password", f"198.51.100.{n}", throttle=limit))
+    for _ in range(get_settings().login_attempts):
+        error = await refused(authenticate("alice", "wrong-password", "198.51.100.1", throttle=limit))
         assert error.message == WRONG_CREDENTIALS
-    # When alice (or anyone) now tries the right password, from yet another address
-    error = await refused(authenticate("alice", RIGHT, "203.0.113.99", throttle=limit))
-    # Then it is refused and says for how long
+    # When that address now tries the right password, it is refused and told for how long
+    error = await refused(authenticate("alice", RIGHT, "198.51.100.1", throttle=limit))
     assert error.message.startswith("Too many failed sign-in attempts. Try again in ")
     assert 0 < error.extensions["retryAfterSeconds"] <= get_settings().login_window_seconds
-    # ... while other accounts are not affected
-    assert (await authenticate("bob", RIGHT, "203.0.113.99", throttle=limit)).username == "bob"
+    # Then alice herself, from a client that has not failed, signs in (slowed down, not refused)
+    assert (await authenticate("alice", RIGHT, "203.0.113.99", throttle=limit)).username == "alice"
+    # ... and other accounts are not affected from the guessing address either
+    assert (await authenticate("bob", RIGHT, "198.51.100.1", throttle=limit)).username == "bob"
+
+
+async def test_guessing_from_many_addresses_slows_the_account_down_without_locking_it(monkeypatch):
+    await make_user()
+    limit = throttle()
+    slept: list[float] = []
+
+    async def no_wait(seconds):
+        slept.append(seconds)
+
+    monkeypatch.setattr("services.accounts.asyncio.sleep", no_wait)
+    attempts = get_settings().login_attempts
+    for n in range(attempts + 4):
+        await refused(authenticate("alice", "wrong-password", f"198.51.100.{n}", throttle=limit))
+    # Each failure beyond the limit doubles the wait, capped
+    assert slept == [limit.delay_unit * 2**k for k in range(4)]
+    assert limit.delay_for(attempts + 100) == limit.max_delay
+    # and the right password from a fresh client still works (after the longest wait so far)
+    assert (await authenticate("alice", RIGHT, "203.0.113.5", throttle=limit)).username == "alice"
+    # which ends the slowdown
+    slept.clear()
+    assert (await authenticate("alice", RIGHT, "203.0.113.5", throttle=limit)).username == "alice"
+    assert slept == []
 
 
 async def test_too_many_failures_from_one_address_lock_that_address():
-    # Given five failures for five different usernames from one address (password spraying)
+    # Given failures for many different usernames from one address (password spraying)
     await make_user()
-    limit = throttle()
-    for n in range(get_settings().login_attempts):
+    limit = throttle(client_limit="5/15 minutes")
+    for n in range(5):
         await refused(authenticate(f"guess{n}", "wrong-password", "192.0.2.66", throttle=limit))
     # Then a real user is refused from that address, and can still sign in from another one
     error = await refused(authenticate("alice", RIGHT, "192.0.2.66", throttle=limit))
@@ -219,7 +243,25 @@ async def test_too_many_failures_from_one_address_lock_that_address():
     assert (await authenticate("alice", RIGHT, "192.0.2.67", throttle=limit)).username == "alice"
 
 
-async def test_a_success_resets_the_usernames_count():
+async def test_throttling_is_audited_once_per_window_without_what_was_typed():
+    from models import AuditEntry
+
+    await make_user()
+    limit = throttle()
+    for _ in range(get_settings().login_attempts):
+        await refused(authenticate("alice", "wrong-password", "198.51.100.9", throttle=limit))
+    for _ in range(3):
+        await refused(authenticate("alice", RIGHT, "198.51.100.9", throttle=limit))
+    for _ in range(get_settings().login_attempts + 1):
+        await refused(authenticate("hunter2-typed-as-a-name", "x", "198.51.100.10", throttle=limit))
+    entries = await AuditEntry.filter(action="login_throttled").order_by("id")
+    assert [(e.model, e.object_id, e.after["client"], e.after["scope"]) for e in entries] == [
+        ("User", "alice", "198.51.100.9", "account"),
+        ("User", "", "198.51.100.10", "account"),
+    ]
+
+
+async def test_a_success_resets_the_count():
     await make_user()
     limit = throttle()
     for _ in range(2):
@@ -229,14 +271,14 @@ async def test_a_success_resets_the_usernames_count():
 
 
 async def test_signing_in_works_again_once_the_window_has_passed():
-    # Given alice locked out by a throttle with a two-second window
+    # Given alice's address refused by a throttle with a two-second window
     await make_user()
     limit = throttle("5/2 seconds")
     for _ in range(5):
         await refused(authenticate("alice", "wrong-password", "198.51.100.7", throttle=limit))
-    error = await refused(authenticate("alice", RIGHT, "198.51.100.8", throttle=limit))
+    error = await refused(authenticate("alice", RIGHT, "198.51.100.7", throttle=limit))
     assert error.message == "Too many failed sign-in attempts. Try again in 1 minute."
-    # When the window has passed, then the real user signs in again (from either address)
+    # When the window has passed, then the real user signs in again from that address
     await asyncio.sleep(2.5)
     assert (await authenticate("alice", RIGHT, "198.51.100.7", throttle=limit)).username == "alice"
 

@@ -25,4 +25,7 @@ USER simpul
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request,os; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/health')"
 # Migrations run once per deployment (`docker run ... python -m server.manage migrate`), not per worker.
-CMD ["sh", "-c", "exec uvicorn server.asgi:app --host \"$HOST\" --port \"$PORT\" --workers \"$WORKERS\" --proxy-headers"]
+# The app reads X-Forwarded-For only from the proxies named in FORWARDED_ALLOW_IPS (none by default:
+# set it to your load balancer's address or network, e.g. -e FORWARDED_ALLOW_IPS=10.0.0.0/8).
+ENV FORWARDED_ALLOW_IPS=""
+CMD ["sh", "-c", "exec uvicorn server.asgi:app --host \"$HOST\" --port \"$PORT\" --workers \"$WORKERS\" --no-proxy-headers"]

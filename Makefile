@@ -46,7 +46,7 @@ run: seed-demo
 	@$(MAKE) --no-print-directory serve
 
 serve: install
-	$(BIN)/uvicorn server.asgi:app --host $(HOST) --port $(PORT) --workers $(WORKERS)
+	$(BIN)/uvicorn server.asgi:app --host $(HOST) --port $(PORT) --workers $(WORKERS) --no-proxy-headers
 
 # `make makemigrations NAME=announcement`: the next migration from the models, named.
 makemigrations: install

@@ -47,6 +47,8 @@ class Settings:
     max_in_values: int = 500
     #: Characters of a free-text `search` or a `contains`/`startsWith` value.
     max_search_length: int = 200
+    #: Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or networks).
+    forwarded_allow_ips: tuple[str, ...] = ()
     #: Whether the schema answers introspection (GraphiQL needs it).
     introspection: bool = True
 
@@ -93,6 +95,12 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         max_in_values=_positive(env, "MAX_IN_VALUES", Settings.max_in_values),
         max_search_length=_positive(env, "MAX_SEARCH_LENGTH", Settings.max_search_length),
         introspection=_switch(env, "GRAPHQL_INTROSPECTION", Settings.introspection),
+        # None trusted unless named; in development the local reverse proxy of a laptop is.
+        forwarded_allow_ips=tuple(
+            part.strip()
+            for part in env.get("FORWARDED_ALLOW_IPS", "127.0.0.1" if environment == "development" else "").split(",")
+            if part.strip()
+        ),
     )
 
 

@@ -19,6 +19,7 @@ from core.settings import Settings, SettingsError, get_settings
 from schema.builder import build_schema
 from schema.http import graphql_app
 from server.assembly import assemble, prepare_database
+from server.middleware import SecurityHeaders, TrustedProxies
 from server.health import NOT_MIGRATED, check_health, pending_migrations
 from services.agreement_rules import keep_agreements_current
 
@@ -101,6 +102,10 @@ def create_app(
         Route("/", lambda request: RedirectResponse("/graphql")),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
+    # Outermost first: the client's real address is known before anything (rate limits) reads it.
+    app.add_middleware(SecurityHeaders)
+    if settings.forwarded_allow_ips:
+        app.add_middleware(TrustedProxies, trusted_hosts=list(settings.forwarded_allow_ips))
     app.state.settings = settings
     app.state.registry = registry
     app.state.schema = schema

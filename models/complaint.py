@@ -3,6 +3,7 @@ import datetime as dt
 from tortoise import fields
 from tortoise.expressions import Q
 from tortoise.models import Model
+from tortoise.validators import MaxLengthValidator
 
 from models.enums import ComplaintCategory, ComplaintStatus
 
@@ -26,8 +27,9 @@ class Complaint(Model):
     app = fields.ForeignKeyField("models.App", related_name="complaints", null=True, on_delete=fields.SET_NULL)
     #: Short summary.
     title = fields.CharField(max_length=200)
+    # A TextField has no length in the database; the validator bounds what any caller can store.
     #: The report itself.
-    body = fields.TextField()
+    body = fields.TextField(validators=[MaxLengthValidator(5000)])
     #: LAPOR! report type.
     category = fields.CharEnumField(ComplaintCategory, max_length=20, default=ComplaintCategory.COMPLAINT)
     #: Name of the reporter: personal data, `null` for roles that may not read it.

@@ -10,6 +10,7 @@ from typing import Literal
 from tortoise import Tortoise
 from tortoise.expressions import Q
 from tortoise.fields import relational
+from tortoise.validators import MaxLengthValidator
 from tortoise.models import Model
 
 from models.checks import check_registry
@@ -172,6 +173,16 @@ class Registry:
         return list(self._specs)
 
 
+def max_length_of(f) -> int | None:
+    """The longest text a field takes: a CharField's ``max_length``, or a TextField's ``MaxLengthValidator``
+    (the database does not bound a TextField; the declaration does, for every write path alike)."""
+    length = getattr(f, "max_length", None)
+    if length is not None:
+        return length
+    limits = [v.max_length for v in getattr(f, "validators", []) if isinstance(v, MaxLengthValidator)]
+    return min(limits) if limits else None
+
+
 def _python_type(f) -> type:
     enum_type = getattr(f, "enum_type", None)
     if enum_type is not None:
@@ -218,7 +229,7 @@ def _describe(model: type[Model], declared: set[str]) -> ModelSpec:
                 python_type=_python_type(f),
                 nullable=f.null,
                 has_default=f.default is not None,
-                max_length=getattr(f, "max_length", None),
+                max_length=max_length_of(f),
                 description=field_description(model, f),
                 unique=f.unique,
                 generated=f.pk or getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False),

@@ -32,6 +32,7 @@ from models.complaint import Complaint
 from models.enums import ComplaintCategory, ComplaintStatus
 from models.history import ComplaintEvent
 from models.regency import Regency
+from models.registry import max_length_of
 from services import audit, events
 from core.clock import wib_date
 from services.tracking import allocate_tracking_code, normalise, reserve_tracking_code
@@ -57,21 +58,17 @@ CREATED_FIELDS = (
 )
 
 
-def _column_length(name: str) -> int:
-    """The ``max_length`` of a CharField of Complaint: the model is where the length is decided."""
-    return Complaint._meta.fields_map[name].max_length
+def _text_limit(name: str) -> int:
+    """The longest text a field of Complaint takes: the model is where the length is decided."""
+    return max_length_of(Complaint._meta.fields_map[name])
 
 
-#: Longest report body a submission takes. `body` is a TextField, which has no length in the
-#: database, so this limit is the service's own: room for a detailed report, and a bound on
-#: what one anonymous caller can make the database store.
-BODY_MAX_LENGTH = 5000
 #: (field, GraphQL name, maximum length) of the free-text fields of a submission; each needs 1 character at least.
 TEXT_LIMITS = (
-    ("title", "title", _column_length("title")),
-    ("body", "body", BODY_MAX_LENGTH),
-    ("reporter_name", "reporterName", _column_length("reporter_name")),
-    ("reporter_contact", "reporterContact", _column_length("reporter_contact")),
+    ("title", "title", _text_limit("title")),
+    ("body", "body", _text_limit("body")),
+    ("reporter_name", "reporterName", _text_limit("reporter_name")),
+    ("reporter_contact", "reporterContact", _text_limit("reporter_contact")),
 )
 NOTE_MAX_LENGTH = 2000
 

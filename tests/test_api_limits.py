@@ -106,3 +106,16 @@ async def test_every_write_path_keeps_the_same_text_limit(as_role, world):
     assert "5000" in body["errors"][0]["message"]
     body = await as_role("staff.karawang")(update, {"id": str(complaint.pk), "i": {"body": "x" * 5_000}})
     assert "errors" not in body
+
+
+@pytest.mark.parametrize("raw", ["\uff11", "1_0", " 1", "+1", "01", "1.0", "١"])
+async def test_only_canonical_ascii_ids_name_a_row(as_role, world, raw):
+    app = world.apps[0]
+    assert str(app.pk) == "1"
+    kominfo = as_role("kominfo")
+    body = await kominfo('query($id: ID!) { app(id: $id) { name } }', {"id": raw})
+    assert body == {"data": {"app": None}}
+    body = await kominfo('mutation($id: ID!) { updateApp(id: $id, input: {name: "X"}) { name } }', {"id": raw})
+    assert codes(body) == ["NOT_FOUND"]
+    body = await kominfo('query($f: AppFilter) { apps(filter: $f) { totalCount } }', {"f": {"id": {"eq": raw}}})
+    assert codes(body) == ["BAD_USER_INPUT"]

@@ -1,5 +1,6 @@
 """Every error leaves with an ``extensions.code`` from the contract, and nothing internal leaks."""
 import logging
+import traceback
 
 from graphql.error import GraphQLError
 from strawberry.extensions import MaskErrors
@@ -49,7 +50,18 @@ class ErrorCodes(MaskErrors):
         )
 
 
+#: Longest line of a logged traceback: an exception message may quote a megabyte of input.
+LOG_LINE_LIMIT = 300
+
+
 def log_errors(errors: list[GraphQLError], request_id: str) -> None:
+    """Log internal failures once, with the request id and a traceback whose every line is bounded."""
     for error in errors:
         if is_internal(error):
-            log.error("request %s failed at %s", request_id, error.path, exc_info=error.original_error)
+            log.error("request %s failed at %s\n%s", request_id, error.path, bounded_traceback(error.original_error))
+
+
+def bounded_traceback(exception: BaseException) -> str:
+    lines = "".join(traceback.format_exception(exception)).splitlines()
+    return "\n".join(line if len(line) <= LOG_LINE_LIMIT else f"{line[:LOG_LINE_LIMIT]}… ({len(line):,} characters)"
+                     for line in lines)

@@ -53,3 +53,14 @@ async def test_bad_token_is_unauthenticated(world, gql):
     response = await gql.post("{ me { username } }", token="not-a-token")
     assert response.status_code == 401
     assert [e["extensions"]["code"] for e in response.json()["errors"]] == ["UNAUTHENTICATED"]
+
+
+def test_a_logged_failure_quotes_at_most_a_line_of_the_input():
+    from schema.errors import LOG_LINE_LIMIT, bounded_traceback
+
+    try:
+        raise ValueError("bad value " + "x" * 1_000_000)
+    except ValueError as error:
+        logged = bounded_traceback(error)
+    assert len(logged) < 20 * LOG_LINE_LIMIT
+    assert "(1,000,020 characters)" in logged or "characters)" in logged

@@ -25,6 +25,7 @@ from admin.rendering import redirect, render_page
 from admin.resources import PanelResource
 from core.errors import BadUserInput, Forbidden, not_found
 from core.values import parse_id
+from models.ordering import ordering_of
 from permissions import rows as scope
 from services import crud
 
@@ -71,7 +72,8 @@ async def list_view(request: Request, resource: str, panel: Panel = Depends(sign
     total = await queryset.count()
     page_size = _int_param(request, "page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
     page_num = _int_param(request, "page_num", 1, 1, 10**6)
-    rows = await queryset.offset((page_num - 1) * page_size).limit(page_size)
+    # The API's default order (declared, then Meta.ordering, then the key; text without regard to case).
+    rows = await ordering_of(spec).apply(queryset).offset((page_num - 1) * page_size).limit(page_size)
     columns = listing.list_columns(spec)
     return render_page(request, "simpul/list.html", {
         "resource": target.slug,

@@ -49,6 +49,8 @@ class Agreement(Model):
         published = {"status__not": AgreementStatus.DRAFT}
         admin_columns = ("number", "kind", "title", "regency", "signed_on", "status")
         label_field = "number"
+        # Newest signing first; drafts (no signing date yet) last, as NULLs always come (models.ordering).
+        default_order = ("-signed_on", "id")
         validator = check_agreement
         icon = "fas fa-file-signature"
         # Staff read their regency's agreements in every status (drafts included); the public the published ones.

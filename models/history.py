@@ -8,15 +8,37 @@ class ComplaintEvent(Model):
     """One step in the status history of a complaint: who moved it where, when, and why."""
 
     id = fields.IntField(primary_key=True)
+    #: The complaint this step belongs to.
     complaint = fields.ForeignKeyField("models.Complaint", related_name="history", on_delete=fields.CASCADE)
+    #: The status the complaint reached with this step.
     status = fields.CharEnumField(ComplaintStatus, max_length=12)
+    #: When the step was taken.
     at = fields.DatetimeField(auto_now_add=True)
+    #: The desk's note on this step, empty when there is none.
     note = fields.TextField(default="")
+    #: The officer who took the step, empty for a step nobody signed in took (the citizen's submission).
     actor = fields.ForeignKeyField("models.User", related_name="complaint_events", null=True, on_delete=fields.SET_NULL)
 
     class Meta:
         table = "complaint_event"
         ordering = ["at", "id"]
+
+    class Simpul:
+        plural = "complaintEvents"
+        filterable = ("complaint", "status", "at")
+        sortable = ("status", "at")
+        # A step belongs to its complaint's regency: whoever reads the complaint reads its history.
+        regency_path = "complaint__regency__code"
+        admin_columns = ("complaint", "status", "at", "note")
+        label_field = "status"
+        default_order = ("at", "id")
+        icon = "fas fa-history"
+        # Written only by the complaint workflow (submit, transition); read as `Complaint.history`
+        # and through `complaintEvents`/`complaintEvent`, in the complaint's scope. The officer is the
+        # `actor` relation to User: shown where the policy lets the caller read that account (Kominfo:
+        # all); the public reads no history here, and its tracker never names officers.
+        operations = ("list", "get")
+        grants = {"regency_staff": ("read",)}
 
 
 class AuditEntry(Model):

@@ -10,7 +10,8 @@ parent, and the sum over all fields must stay under the limit (settings
 
 ``first`` given as a variable counts as the largest page (100): the estimate
 is made while validating, before variables are read, so it must hold for any
-value the variable could take.
+value the variable could take. ``after`` changes nothing here: a page after a
+cursor, top-level or nested (per parent), still holds at most ``first`` rows.
 """
 from __future__ import annotations
 
@@ -83,8 +84,9 @@ class _Estimate:
         if definition is None or node.selection_set is None:
             return 0  # scalars cost nothing beyond their row; unknown fields are reported elsewhere
         is_list = isinstance(get_nullable_type(definition.type), GraphQLList)
-        # Lists that take `first` multiply; the rest (a connection's nodes and edges, a
-        # complaint's history) hold rows already counted or a handful per parent.
+        # Lists that take `first` multiply (every generated list relation, `Complaint.history`
+        # included); the rest (a connection's nodes and edges, the tracker's history) hold
+        # rows already counted or a handful per parent.
         is_page = "first" in definition.args
         rows = parent_rows * (self.page_size(node) if is_page else 1)
         below = get_named_type(definition.type)

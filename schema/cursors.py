@@ -6,8 +6,16 @@ are inserted or deleted meanwhile (complaints arrive all day), and page 500
 costs what page 1 does. The ordering always ends with the primary key, so the
 keys of a row are unique.
 
+A text key is compared as the order sorts it, without regard to case: the
+cursor keeps the row's own value and the ``WHERE`` compares
+``LOWER(column)`` with ``LOWER(value)``, both lowered by the database, so
+the comparison and the ``ORDER BY`` can never disagree (SQLite lowers only
+ASCII letters, PostgreSQL every letter). NULLs come last in either direction,
+on either engine, as the order puts them.
+
 A cursor is bound to its model and ordering: reusing it with another
-``orderBy`` is refused, as is any cursor the server did not sign.
+``orderBy`` is refused, as is any cursor the server did not sign. A top-level
+list and a nested list of one model in one order share their cursors.
 """
 from __future__ import annotations
 
@@ -17,39 +25,35 @@ import enum
 import hashlib
 import hmac
 import json
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from pypika_tortoise.functions import Lower
+from pypika_tortoise.terms import ValueWrapper
 from tortoise.expressions import Q
 
 from core.errors import BadUserInput
 from core.settings import get_settings
-from models.registry import ModelSpec
 from core.values import jsonable
+from models.ordering import Ordering, SortKey
+from models.registry import ModelSpec
 
 _VERSION = "k1"
 NOT_ISSUED = "`after` is not a cursor this API issued; use a cursor from `edges` or `pageInfo`."
 OTHER_ORDER = "`after` belongs to another `orderBy` or list; keep the orderBy you paged with, or start again without `after`."
 
 
-@dataclass(frozen=True)
-class SortKey:
-    field: str
-    descending: bool
-
-    @classmethod
-    def parse(cls, term: str) -> "SortKey":
-        return cls(term.lstrip("-"), term.startswith("-"))
-
-
 class Keyset:
-    """Cursors for one model under one ordering (ORM terms such as ``["-created_at", "id"]``)."""
+    """Cursors for one model under one ordering (``models.ordering``: ``-created_at, id``).
 
-    def __init__(self, spec: ModelSpec, ordering: list[str]):
+    The query that :meth:`after` filters must carry the ordering's annotations
+    (``Ordering.annotate`` or ``Ordering.apply``): a text key is compared through them.
+    """
+
+    def __init__(self, spec: ModelSpec, ordering: Ordering):
         self.spec = spec
-        self.keys = [SortKey.parse(term) for term in ordering]
-        self._scope = f"{spec.name}|{','.join(ordering)}"
+        self.keys = list(ordering.keys)
+        self._scope = f"{spec.name}|{ordering}"
 
     # --- issuing --------------------------------------------------------------------------------
 
@@ -77,14 +81,13 @@ class Keyset:
 
     def after(self, cursor: str) -> Q:
         """Rows strictly after the cursor's row: (k1 beyond) OR (k1 = and k2 beyond) OR ..."""
-        nulls_high = _nulls_sort_high(self.spec)
         alternatives: list[Q] = []
         equal_so_far: list[Q] = []
         for key, value in zip(self.keys, self.values_of(cursor)):
-            beyond = _beyond(key, value, nulls_high)
+            beyond = _beyond(key, value)
             if beyond is not None:
                 alternatives.append(Q(*equal_so_far, beyond) if equal_so_far else beyond)
-            equal_so_far.append(Q(**{f"{key.field}__isnull": True}) if value is None else Q(**{key.field: value}))
+            equal_so_far.append(_equal(key, value))
         return Q(*alternatives, join_type=Q.OR) if alternatives else Q(pk__in=[])
 
     def _from_json(self, key: SortKey, value: Any) -> Any:
@@ -105,20 +108,28 @@ class Keyset:
         return value
 
 
-def _nulls_sort_high(spec: ModelSpec) -> bool:
-    """Where the database puts NULL in an ascending order: PostgreSQL last (high), SQLite and MySQL first."""
-    return spec.model._meta.db.capabilities.dialect == "postgres"
+def _beyond(key: SortKey, value: Any) -> Q | None:
+    """Rows whose ``key`` lies strictly past ``value`` in the direction of travel; None when none can.
 
-
-def _beyond(key: SortKey, value: Any, nulls_high: bool) -> Q | None:
-    """Rows whose ``key`` lies strictly past ``value`` in the direction of travel; None when none can."""
-    ascending = not key.descending
-    # Travelling up an ascending order meets NULLs at the end when they sort high, and vice versa.
-    nulls_ahead = nulls_high == ascending
+    NULLs come last in either direction (``models.ordering``): past a value lie
+    the further values and every NULL; past a NULL lies no other value.
+    """
     if value is None:
-        return None if nulls_ahead else Q(**{f"{key.field}__isnull": False})
-    past = Q(**{f"{key.field}__{'gt' if ascending else 'lt'}": value})
-    return Q(past, Q(**{f"{key.field}__isnull": True}), join_type=Q.OR) if nulls_ahead else past
+        return None
+    past = Q(**{f"{key.column}__{'lt' if key.descending else 'gt'}": _compared(key, value)})
+    return Q(past, Q(**{f"{key.column}__isnull": True}), join_type=Q.OR) if key.nullable else past
+
+
+def _equal(key: SortKey, value: Any) -> Q:
+    """Rows whose ``key`` ties with ``value`` (for text: equal but for case)."""
+    if value is None:
+        return Q(**{f"{key.column}__isnull": True})
+    return Q(**{key.column: _compared(key, value)})
+
+
+def _compared(key: SortKey, value: Any) -> Any:
+    """The value as the query compares it: lowered by the database for a text key, as is otherwise."""
+    return Lower(ValueWrapper(value)) if key.lowered else value
 
 
 def _signature(payload: str) -> str:

@@ -103,10 +103,11 @@ async def list_page(spec: ModelSpec, info, where, order, first, after, search) -
     limit = page_size(first)
     ordering = ordering_for(spec, order)
     keyset = Keyset(spec, ordering)
-    page = queryset
+    # The ordering's annotations first: the cursor's WHERE compares text keys through them.
+    page = ordering.annotate(queryset)
     if after is not None:
         page = page.filter(keyset.after(after))
-    page = page.order_by(*ordering).limit(limit + 1)
+    page = ordering.apply(page).limit(limit + 1)
 
     async def fetch() -> list:
         return await page

@@ -20,6 +20,11 @@ MAX_PAGE_SIZE = 100
 #: Descriptions of the paging arguments of a list.
 FIRST_ARGUMENT = f"How many rows to return: 1 to {MAX_PAGE_SIZE}, default {DEFAULT_PAGE_SIZE}."
 AFTER_ARGUMENT = "Return the rows after this cursor: the `endCursor` (or an edge's `cursor`) of a previous page."
+#: ``after`` of a nested list (``{plural}``: the list query of its model); a nested list issues no cursors itself.
+NESTED_AFTER_ARGUMENT = (
+    "Return, for each parent, the items that sort after this cursor: a cursor of a row of this list "
+    "in the same `orderBy`, as `{plural}` issues it (an edge's `cursor` or `pageInfo.endCursor`)."
+)
 
 
 def page_size(first: int | None) -> int:

@@ -2,17 +2,28 @@
 
 Every loader reads only rows the caller may read, so a nested field never
 shows what the top-level query would hide (``regency { complaints }``).
+
+List relations (a reverse foreign key such as ``Regency.complaints``, a
+many-to-many such as ``Agreement.apps``) return the first ``limit`` children
+of each parent in the requested order, after the ``after`` cursor when one is
+given: the database ranks each parent's children with ``ROW_NUMBER() OVER
+(PARTITION BY parent ORDER BY ...)`` and returns only the ranks wanted, so a
+regency with 200,000 complaints costs what one with ten does.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any
 
-from tortoise import connections
-from tortoise.expressions import Q, RawSQL
+from tortoise.expressions import Q
 
+from models.ordering import Ordering
 from models.registry import ModelSpec, RelationField
 from permissions.rows import visible
+
+#: Columns the ranked statement adds to the children's own: the parent's key and the rank under it.
+_PARENT = "simpul_parent"
+_RANK = "simpul_rank"
 
 
 def fetch_fk_targets(target: ModelSpec, access):
@@ -26,90 +37,94 @@ def fetch_fk_targets(target: ModelSpec, access):
     return load
 
 
-def fetch_children(target: ModelSpec, relation: RelationField, access, condition: Q, ordering: list[str], limit: int):
-    """Reverse foreign key: the first ``limit`` children of many parents in one statement, grouped per parent.
+def fetch_children(target: ModelSpec, relation: RelationField, access, condition: Q, ordering: Ordering, limit: int):
+    """Reverse foreign key: the first ``limit`` children of each parent matching ``condition``, in one statement.
 
-    The database ranks each parent's children (``ROW_NUMBER() OVER (PARTITION BY
-    parent ...)``) and returns only the first ``limit`` of each, so a regency
-    with 200,000 complaints costs what one with ten does.
+    ``condition`` may hold a keyset cursor's ``WHERE`` (``Keyset.after``): the
+    children are annotated with the ordering's keys before it is applied.
     """
 
     async def load(parent_ids: list[int]) -> list[list[Any]]:
         queryset = visible(target, access, "read")
         if queryset is None:
             return [[] for _ in parent_ids]
-        children = queryset.filter(condition).filter(**{f"{relation.column}__in": list(set(parent_ids))})
-        rows = await _first_per_parent(target, children, relation.column, ordering, limit)
-        grouped: dict[int, list[Any]] = defaultdict(list)
-        for row in rows:
-            grouped[getattr(row, relation.column)].append(row)
-        return [grouped[i] for i in parent_ids]
+        children = ordering.annotate(queryset).filter(condition).filter(**{f"{relation.column}__in": list(set(parent_ids))})
+        inner, params = _sql(children)
+        parent = f'"keyed"."{target.model._meta.fields_db_projection[relation.column]}"'
+        rows = await _first_per_parent(target, f'({inner}) AS "keyed"', params, parent, ordering, limit)
+        return _grouped(target, rows, parent_ids)
 
     return load
 
 
-_RANK = "simpul_rank"
+def fetch_many_to_many(target: ModelSpec, relation: RelationField, access, condition: Q, ordering: Ordering, limit: int):
+    """Many-to-many: the first ``limit`` visible targets of each parent, in one statement joining the link table."""
+
+    async def load(parent_ids: list[int]) -> list[list[Any]]:
+        queryset = visible(target, access, "read")
+        if queryset is None:
+            return [[] for _ in parent_ids]
+        inner, params = _sql(ordering.annotate(queryset).filter(condition))
+        wanted = sorted(set(parent_ids))
+        marks = _placeholders(target, len(params), len(wanted))
+        pk_column = target.model._meta.db_pk_column
+        source = (
+            f'"{relation.through}" AS "link" JOIN ({inner}) AS "keyed" '
+            f'ON "keyed"."{pk_column}" = "link"."{relation.other_key}" '
+            f'AND "link"."{relation.own_key}" IN ({marks})'
+        )
+        parent = f'"link"."{relation.own_key}"'
+        rows = await _first_per_parent(target, source, [*params, *wanted], parent, ordering, limit)
+        return _grouped(target, rows, parent_ids)
+
+    return load
 
 
-async def _first_per_parent(target: ModelSpec, children, parent_field: str, ordering: list[str], limit: int) -> list[Any]:
-    """The first ``limit`` rows of ``children`` per ``parent_field`` value, in ``ordering``.
+def _sql(queryset) -> tuple[str, list[Any]]:
+    """The SQL and parameters Tortoise would run for ``queryset``.
 
-    Tortoise has no window functions, so the ranked query is built from its own
-    SQL and parameters (the same private steps its ``Subquery`` takes); the
-    batching tests run this on SQLite and PostgreSQL, so an upgrade that
-    changes them fails loudly.
+    Tortoise has no window functions, so the ranked statement wraps Tortoise's
+    own SQL, built with the same private steps its ``Subquery`` takes; the
+    batching and cursor tests run this on SQLite and PostgreSQL, so an upgrade
+    that changes them fails loudly.
+    """
+    queryset._choose_db_if_not_chosen()
+    queryset._make_query()
+    sql, params = queryset.query.get_parameterized_sql()
+    return sql, list(params)
+
+
+async def _first_per_parent(
+    target: ModelSpec, source: str, params: list[Any], parent: str, ordering: Ordering, limit: int
+) -> list[dict[str, Any]]:
+    """Rows of ``source`` (children as ``"keyed"``) ranked per ``parent`` in ``ordering``, the first ``limit`` of each.
+
+    The window orders by the same terms as a top-level list (``LOWER`` of text
+    keys, NULL flags; ``"keyed"`` carries them as ``Ordering.annotate`` added
+    them), so a nested list and the top-level list agree on order and share cursors.
     """
     meta = target.model._meta
-    table = meta.db_table
-    column = meta.fields_db_projection
     order_sql = ", ".join(
-        f'"{table}"."{column[term.lstrip("-")]}" {"DESC" if term.startswith("-") else "ASC"}' for term in ordering
+        f'"keyed"."{meta.fields_db_projection.get(name, name)}" {"DESC" if descending else "ASC"}'
+        for name, descending in ordering.sorted_by(meta.db.capabilities.dialect)
     )
-    parent_column = column[parent_field]
-    ranked = children.annotate(
-        **{_RANK: RawSQL(f'ROW_NUMBER() OVER (PARTITION BY "{table}"."{parent_column}" ORDER BY {order_sql})')}
-    )
-    ranked._choose_db_if_not_chosen()
-    ranked._make_query()
-    inner, params = ranked.query.get_parameterized_sql()
     sql = (
-        f'SELECT * FROM ({inner}) AS "ranked" WHERE "ranked"."{_RANK}" <= {int(limit)} '
-        f'ORDER BY "ranked"."{parent_column}", "ranked"."{_RANK}"'
+        f'SELECT * FROM (SELECT "keyed".*, {parent} AS "{_PARENT}", '
+        f'ROW_NUMBER() OVER (PARTITION BY {parent} ORDER BY {order_sql}) AS "{_RANK}" FROM {source}) AS "ranked" '
+        f'WHERE "ranked"."{_RANK}" <= {int(limit)} ORDER BY "ranked"."{_PARENT}", "ranked"."{_RANK}"'
     )
-    rows = await meta.db.execute_query_dict(sql, params)
-    return [target.model._init_from_db(**row) for row in rows]
+    return await target.model._meta.db.execute_query_dict(sql, params)
 
 
-def fetch_many_to_many(target: ModelSpec, relation: RelationField, access, condition: Q, ordering: list[str], limit: int):
-    """Many-to-many: the link rows and the visible targets, two statements for all parents together."""
-
-    async def load(parent_ids: list[int]) -> list[list[Any]]:
-        queryset = visible(target, access, "read")
-        if queryset is None:
-            return [[] for _ in parent_ids]
-        links = await _link_rows(relation, list(set(parent_ids)))
-        target_ids = {other for _, other in links}
-        rows = await queryset.filter(condition).filter(pk__in=list(target_ids)).order_by(*ordering)
-        position = {row.pk: row for row in rows}
-        order = {row.pk: index for index, row in enumerate(rows)}
-        grouped: dict[int, list[Any]] = defaultdict(list)
-        for own, other in links:
-            if other in position:
-                grouped[own].append(position[other])
-        return [sorted(grouped[i], key=lambda r: order[r.pk])[:limit] for i in parent_ids]
-
-    return load
+def _grouped(target: ModelSpec, rows: list[dict[str, Any]], parent_ids: list[int]) -> list[list[Any]]:
+    grouped: dict[int, list[Any]] = defaultdict(list)
+    for row in rows:
+        grouped[row[_PARENT]].append(target.model._init_from_db(**row))
+    return [grouped[i] for i in parent_ids]
 
 
-async def _link_rows(relation: RelationField, parent_ids: list[int]) -> list[tuple[int, int]]:
-    if not parent_ids:
-        return []
-    connection = connections.get("default")
-    dialect = connection.capabilities.dialect
-    marks = ", ".join(f"${n + 1}" if dialect == "postgres" else "?" for n in range(len(parent_ids)))
-    sql = (
-        f'SELECT "{relation.own_key}", "{relation.other_key}" FROM "{relation.through}" '
-        f'WHERE "{relation.own_key}" IN ({marks})'
-    )
-    _, rows = await connection.execute_query(sql, parent_ids)
-    return [(row[0], row[1]) for row in rows]
+def _placeholders(target: ModelSpec, taken: int, count: int) -> str:
+    """``?, ?`` on SQLite, ``$4, $5`` on PostgreSQL (numbered after the ``taken`` parameters before them)."""
+    if target.model._meta.db.capabilities.dialect == "postgres":
+        return ", ".join(f"${taken + n + 1}" for n in range(count))
+    return ", ".join("?" for _ in range(count))

@@ -11,7 +11,8 @@ from models.descriptions import noun, readable
 from models.registry import ModelSpec, RelationField, ScalarField
 from schema.filters import FILTER_ARGUMENT, filter_to_q
 from schema.ordering import ORDER_ARGUMENT, order_by as ordering_for
-from schema.pagination import FIRST_ARGUMENT, page_size
+from schema.cursors import Keyset
+from schema.pagination import FIRST_ARGUMENT, NESTED_AFTER_ARGUMENT, page_size
 from schema.relations import fetch_children, fetch_fk_targets, fetch_many_to_many
 from schema.scalars import graphql_type
 
@@ -69,13 +70,17 @@ def _relation_field(spec: ModelSpec, relation: RelationField, ns):
         filter: Any = None,
         order_by: Any = None,
         first: int | None = None,
+        after: str | None = None,
     ) -> Any:
         ctx = info.context
-        condition = filter_to_q(target, filter, ctx.access) if filter is not None else None
+        condition = filter_to_q(target, filter, ctx.access) if filter is not None else _everything()
         ordering = ordering_for(target, order_by)
+        if after is not None:
+            # Per parent: each parent's children that sort after the cursor's row.
+            condition &= Keyset(target, ordering).after(after)
         limit = page_size(first)
-        key = (relation.kind, spec.name, relation.name, _arguments_key(filter, order_by), limit)
-        loader = ctx.loader(key, fetch(target, relation, ctx.access, condition or _everything(), ordering, limit))
+        key = (relation.kind, spec.name, relation.name, _arguments_key(filter, order_by, after), limit)
+        loader = ctx.loader(key, fetch(target, relation, ctx.access, condition, ordering, limit))
         return await loader.load(root.pk)
 
     plural = readable(target.plural)
@@ -83,6 +88,7 @@ def _relation_field(spec: ModelSpec, relation: RelationField, ns):
         "filter": Annotated[f"{target.name}Filter | None", strawberry.argument(description=FILTER_ARGUMENT.format(plural=plural))],
         "order_by": Annotated[f"list[{target.name}Order] | None", strawberry.argument(description=ORDER_ARGUMENT)],
         "first": Annotated[int | None, strawberry.argument(description=FIRST_ARGUMENT)],
+        "after": Annotated[str | None, strawberry.argument(description=NESTED_AFTER_ARGUMENT.format(plural=target.plural))],
         "return": f"list[{target.name}]",
     })
     resolve_many.__module__ = ns.module.__name__

@@ -28,8 +28,9 @@ async def test_internal_error_is_masked_and_logged_with_its_request_id(world, ki
     text = str(body)
     assert "SELECT" not in text and "secret_table" not in text and "Traceback" not in text
     assert request_id in error["message"]
-    logged = [r for r in caplog.records if request_id in r.getMessage()]
-    assert logged and logged[0].exc_info is not None
+    logged = [r.getMessage() for r in caplog.records if request_id in r.getMessage()]
+    # The traceback is in the log, where an operator can read it
+    assert len(logged) == 1 and "Traceback" in logged[0] and "secret_table" in logged[0]
 
 
 async def test_validator_errors_are_bad_user_input_and_roll_back(world, kiosk_admin):
@@ -63,4 +64,4 @@ def test_a_logged_failure_quotes_at_most_a_line_of_the_input():
     except ValueError as error:
         logged = bounded_traceback(error)
     assert len(logged) < 20 * LOG_LINE_LIMIT
-    assert "(1,000,020 characters)" in logged or "characters)" in logged
+    assert "characters)" in logged

@@ -12,12 +12,11 @@ import asyncio
 from models.regency import Regency
 from models.user import User
 from permissions.management import assign_role
+from permissions.terms import ANY
 from services.passwords import hash_password
 from seeds.sync import Counts, Link, Plan, Row, sync
 
 DEMO_PASSWORD = "demo-password"
-#: Domain of a role held in every regency.
-EVERY_REGENCY = "*"
 
 USER_PLAN = Plan(
     model=User,
@@ -36,7 +35,7 @@ DEMO_USERS: tuple[Row, ...] = (
 
 async def _assign_roles(written: list[tuple[Row, int]]) -> None:
     for row, _pk in written:
-        await assign_role(row["username"], row["_role"], row["regency"] or EVERY_REGENCY)
+        await assign_role(row["username"], row["_role"], row["regency"] or ANY)
 
 
 async def seed_users() -> Counts:

@@ -31,14 +31,13 @@ from models.regency import Regency
 from models.user import User
 from permissions.enforcer import policy_engine
 from permissions.management import assign_role, revoke_role, roles_of
+from permissions.terms import ANY
 from services import events
 from services.passwords import hash_password
 
 log = logging.getLogger("simpul.accounts")
 
 USERNAME = re.compile(r"^[a-z0-9._-]{3,64}$")
-#: Domain of an account role that covers every regency (a Casbin domain wildcard).
-EVERY_REGENCY = "*"
 #: Roles an account may be given → True when the role is held in every regency, False when it
 #: is held in the account's home regency (which is then required). In order of precedence.
 ACCOUNT_ROLES: dict[str, bool] = {"kominfo_admin": True, "regency_staff": False}
@@ -230,7 +229,7 @@ async def _check_role_and_regency(role: str, regency_code: str | None) -> Regenc
 def _domain_for(role: str, regency_code: str | None) -> str:
     """The policy domain an account role is held in for an account of this home regency."""
     if ACCOUNT_ROLES.get(role, False) or regency_code is None:
-        return EVERY_REGENCY
+        return ANY
     return regency_code
 
 
@@ -240,9 +239,9 @@ def _domain_of(role: str, regency: Regency | None) -> str:
 
 def _check_may_grant(decision, domain: str) -> None:
     """A caller may only place accounts in domains their own User grant covers."""
-    if decision.everywhere or (domain != EVERY_REGENCY and domain in decision.regencies):
+    if decision.everywhere or (domain != ANY and domain in decision.regencies):
         return
-    where = "every regency" if domain == EVERY_REGENCY else f"regency {domain}"
+    where = "every regency" if domain == ANY else f"regency {domain}"
     raise Forbidden(f"Your role does not allow you to manage accounts for {where}.")
 
 

@@ -5,8 +5,12 @@ from tortoise import Tortoise
 
 def test_registry_describes_declared_models_only():
     registry = build_registry(Tortoise.apps.get_models_iterable())
-    assert {"Regency", "App", "Agreement", "Complaint", "Kiosk"} <= set(registry.names())
-    assert "User" not in registry  # managed by its own service, never by generated CRUD
+    assert {"Regency", "App", "Agreement", "Complaint", "User", "Kiosk"} <= set(registry.names())
+    # Models without a Simpul block are the platform's own bookkeeping, never generated.
+    assert {"AuditEntry", "ComplaintCounter", "SeedRecord"}.isdisjoint(registry.names())
+    # User is declared for reading only: accounts are changed by their own service.
+    assert registry["User"].declaration.operations == ("list", "get")
+    assert "password_hash" in registry["User"].declaration.hidden
     complaint = registry.for_model(Complaint)
     assert complaint.relations["regency"].kind == "fk"
     assert complaint.relations["regency"].column == "regency_id"

@@ -1,0 +1,179 @@
+"""What a create or update may write: each value checked against its field, relation and validators.
+
+``clean`` turns API or form input (Python field names; a foreign key by its relation
+name with the related id, a many-to-many by a list of ids) into checked values, with
+relations resolved only among rows the caller may read. Every refusal is a
+BadUserInput naming the GraphQL field, so the API and the panel show the same message.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from tortoise import validators as tv
+from tortoise.exceptions import ValidationError
+from tortoise.models import Model
+
+from core.errors import BadUserInput
+from core.values import parse_id
+from models.registry import ModelSpec, RelationField, ScalarField, camel
+from permissions.rows import visible
+
+
+def _check_scalar(spec: ModelSpec, field: ScalarField, value: Any) -> Any:
+    label = field.graphql_name
+    if value is None:
+        if not field.nullable:
+            raise BadUserInput(f"{label} cannot be null.", field=label)
+        return None
+    if field.is_enum:
+        try:
+            return field.python_type(value.value if isinstance(value, enum.Enum) else value)
+        except ValueError:
+            allowed = ", ".join(m.value for m in field.python_type)
+            raise BadUserInput(f"{label} must be one of {allowed}; got {value!r}.", field=label) from None
+    if field.python_type is str:
+        if not isinstance(value, str):
+            raise BadUserInput(f"{label} must be text.", field=label)
+        if field.max_length and len(value) > field.max_length:
+            raise BadUserInput(
+                f"{label} must be at most {field.max_length} characters (got {len(value)}).", field=label
+            )
+        return value
+    if field.python_type is bool and not isinstance(value, bool):
+        raise BadUserInput(f"{label} must be true or false.", field=label)
+    if field.python_type is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise BadUserInput(f"{label} must be a whole number.", field=label)
+        if not -(2**31) <= value <= 2**31 - 1:
+            raise BadUserInput(f"{label} is out of range.", field=label)
+    if field.python_type is dt.date and isinstance(value, dt.datetime):
+        return value.date()
+    return value
+
+
+def _check_field_validators(spec: ModelSpec, field: ScalarField, value: Any) -> None:
+    """The model field's own Tortoise validators (``validators=[MinValueValidator(1)]``, regexes...).
+
+    Run here rather than left to Tortoise, whose ``ValidationError`` (from ``save()``, or from
+    the uniqueness query, which encodes the value too) would be an internal error: the caller
+    learns which field is wrong and why.
+    """
+    if value is None:
+        return
+    label = field.graphql_name
+    for validator in spec.model._meta.fields_map[field.name].validators:
+        try:
+            validator(value.value if isinstance(value, enum.Enum) else value)
+        except ValidationError as error:
+            raise BadUserInput(_validator_message(spec, field, validator, error), field=label) from None
+
+
+def _validator_message(spec: ModelSpec, field: ScalarField, validator: Any, error: ValidationError) -> str:
+    """The rule the value broke, without the value: it may be a stored one the caller may not read."""
+    label = field.graphql_name
+    if isinstance(validator, tv.MinValueValidator):
+        return f"{label} must be at least {validator.min_value}."
+    if isinstance(validator, tv.MaxValueValidator):
+        return f"{label} must be at most {validator.max_value}."
+    if isinstance(validator, tv.MinLengthValidator):
+        return f"{label} must be at least {_characters(validator.min_length)}."
+    if isinstance(validator, tv.MaxLengthValidator):
+        return f"{label} must be at most {_characters(validator.max_length)}."
+    if isinstance(validator, tv.RegexValidator):
+        return f"{label} must match the pattern {validator.regex.pattern}."
+    return _not_valid(spec, field, str(error))
+
+
+def _not_valid(spec: ModelSpec, field: ScalarField, reason: str) -> str:
+    # Tortoise's own reasons quote the value ("Value 'x' does not match ..."): never a private one.
+    private = field.name in spec.declaration.personal or field.name in spec.declaration.hidden
+    return f"{field.graphql_name} is not valid." if private else f"{field.graphql_name} is not valid: {reason}"
+
+
+def _characters(count: int) -> str:
+    return "1 character" if count == 1 else f"{count} characters"
+
+
+def check_row_validators(spec: ModelSpec, row: Model) -> None:
+    """Every scalar of the row as ``save()`` will validate it: defaults and values a declared validator set, too."""
+    for field in spec.scalars.values():
+        _check_field_validators(spec, field, getattr(row, field.name))
+
+
+def saved_field_error(spec: ModelSpec, error: ValidationError) -> BadUserInput | None:
+    """A ``ValidationError`` from ``save()`` (Tortoise writes ``"slug: <reason>"``) as BadUserInput on that field.
+
+    The last net, for values a save hook sets after the checks above. An error that names
+    no field of the model is a bug: None.
+    """
+    name, _, reason = str(error).partition(": ")
+    field = spec.scalars.get(name)
+    if field is None:
+        return None
+    return BadUserInput(_not_valid(spec, field, reason), field=field.graphql_name)
+
+
+async def _check_relation(spec: ModelSpec, relation: RelationField, value: Any, access) -> Any:
+    label = camel(relation.input_name)
+    target = spec.related(relation.name)
+    reachable = visible(target, access, "read")
+    if relation.kind == "fk":
+        if value is None:
+            if not relation.nullable:
+                raise BadUserInput(f"{label} cannot be null.", field=label)
+            return None
+        pk = parse_id(value, model=target.name, field=label)
+        if reachable is None or not await reachable.filter(pk=pk).exists():
+            raise BadUserInput(f"{label} {value!r} does not match any {target.name}.", field=label)
+        return pk
+    ids = [parse_id(v, model=target.name, field=label) for v in (value or [])]
+    unique_ids = list(dict.fromkeys(ids))
+    found = set() if reachable is None else set(await reachable.filter(pk__in=unique_ids).values_list("id", flat=True))
+    missing = [i for i in unique_ids if i not in found]
+    if missing:
+        raise BadUserInput(
+            f"{label} contains ids that match no {target.name}: {', '.join(map(str, missing))}.", field=label
+        )
+    return unique_ids
+
+
+async def clean(spec: ModelSpec, access, data: dict[str, Any], *, creating: bool):
+    allowed_scalars = {f.name: f for f in spec.writable_scalars()}
+    allowed_relations = {r.name: r for r in spec.writable_relations()}
+    unknown = set(data) - set(allowed_scalars) - set(allowed_relations)
+    if unknown:
+        names = ", ".join(sorted(camel(n) for n in unknown))
+        raise BadUserInput(f"{spec.name} has no writable field(s) {names}.")
+    scalars: dict[str, Any] = {}
+    foreign: dict[str, Any] = {}
+    many: dict[str, list[int]] = {}
+    for name, value in data.items():
+        if name in allowed_scalars:
+            scalars[name] = _check_scalar(spec, allowed_scalars[name], value)
+            _check_field_validators(spec, allowed_scalars[name], scalars[name])
+        else:
+            relation = allowed_relations[name]
+            checked = await _check_relation(spec, relation, value, access)
+            (many if relation.kind == "m2m" else foreign)[name] = checked
+    if creating:
+        for field in allowed_scalars.values():
+            if field.name not in scalars and not field.nullable and not field.has_default:
+                raise BadUserInput(f"{field.graphql_name} is required.", field=field.graphql_name)
+        for relation in allowed_relations.values():
+            if relation.kind == "fk" and relation.name not in foreign and not relation.nullable:
+                label = camel(relation.input_name)
+                raise BadUserInput(f"{label} is required.", field=label)
+    return scalars, foreign, many
+
+
+async def check_unique(spec: ModelSpec, scalars: dict[str, Any], exclude_pk: int | None) -> None:
+    for name, value in scalars.items():
+        field = spec.scalars[name]
+        if field.unique and value is not None:
+            clash = spec.model.filter(**{name: value})
+            if exclude_pk is not None:
+                clash = clash.exclude(pk=exclude_pk)
+            if await clash.exists():
+                raise BadUserInput(f"{field.graphql_name} {value!r} is already taken.", field=field.graphql_name)

@@ -44,18 +44,18 @@ async def karawang_staff():
 
 async def test_adding_and_removing_a_rule_changes_the_next_decision(karawang_staff):
     before = await access_for(karawang_staff)
-    assert not before.decide("Kiosk", "read").allowed
+    assert not before.decide("Noticeboard", "read").allowed
 
     # When a rule is added, the next request sees it (no restart)
-    assert await add_rule("regency_staff", "*", "Kiosk", "read", registry=REGISTRY) is True
+    assert await add_rule("regency_staff", "*", "Noticeboard", "read", registry=REGISTRY) is True
     after_add = await access_for(karawang_staff)
-    assert after_add.decide("Kiosk", "read").regencies == {"32.15"}
+    assert after_add.decide("Noticeboard", "read").regencies == {"32.15"}
     # ...while a request already under way keeps the decision it made
-    assert not before.decide("Kiosk", "read").allowed
+    assert not before.decide("Noticeboard", "read").allowed
 
     # When it is removed, the next request is denied again
-    assert await remove_rule("regency_staff", "*", "Kiosk", "read") is True
-    assert not (await access_for(karawang_staff)).decide("Kiosk", "read").allowed
+    assert await remove_rule("regency_staff", "*", "Noticeboard", "read") is True
+    assert not (await access_for(karawang_staff)).decide("Noticeboard", "read").allowed
 
 
 async def test_assigning_and_revoking_a_role_changes_the_next_decision(karawang_staff):
@@ -71,7 +71,7 @@ async def test_repeated_changes_report_that_nothing_changed(karawang_staff):
     assert await assign_role("staff.karawang", "regency_staff", "32.15") is False
     assert await revoke_role("staff.karawang", "regency_staff", "32.16") is False
     assert await add_rule("public", "public", "App", "read", registry=REGISTRY) is False
-    assert await remove_rule("public", "public", "Kiosk", "read") is False
+    assert await remove_rule("public", "public", "Noticeboard", "read") is False
 
 
 @pytest.mark.parametrize(
@@ -81,11 +81,11 @@ async def test_repeated_changes_report_that_nothing_changed(karawang_staff):
         (lambda: assign_role("staff.karawang", "superuser", "32.15"), "role"),
         (lambda: assign_role("staff.karawang", "public", "32.15"), "role"),
         (lambda: assign_role("staff.karawang", "regency_staff", "99.99"), "domain"),
-        (lambda: add_rule("regency_staff", "*", "Kioskk", "read", registry=REGISTRY), "object"),
-        (lambda: add_rule("regency_staff", "*", "Kiosk", "browse", registry=REGISTRY), "action"),
-        (lambda: add_rule("regency_staff", "32.99", "Kiosk", "read", registry=REGISTRY), "domain"),
-        (lambda: add_rule("Regency Staff", "*", "Kiosk", "read", registry=REGISTRY), "role"),
-        (lambda: add_rule("staff.karawang", "*", "Kiosk", "read", registry=REGISTRY), "role"),  # a username, not a role
+        (lambda: add_rule("regency_staff", "*", "Noticeboardd", "read", registry=REGISTRY), "object"),
+        (lambda: add_rule("regency_staff", "*", "Noticeboard", "browse", registry=REGISTRY), "action"),
+        (lambda: add_rule("regency_staff", "32.99", "Noticeboard", "read", registry=REGISTRY), "domain"),
+        (lambda: add_rule("Regency Staff", "*", "Noticeboard", "read", registry=REGISTRY), "role"),
+        (lambda: add_rule("staff.karawang", "*", "Noticeboard", "read", registry=REGISTRY), "role"),  # a username, not a role
     ],
 )
 async def test_invalid_changes_are_bad_user_input_and_change_nothing(karawang_staff, call, field):
@@ -126,7 +126,7 @@ async def test_a_new_models_grants_reach_an_existing_database_on_its_next_start(
     await sync_default_policy(REGISTRY)
     await remove_rule("public", "public", "App", "read")  # and an admin's edit elsewhere
     # When the next start's declarations grant something new
-    kiosk = REGISTRY["Kiosk"]
+    kiosk = REGISTRY["Noticeboard"]
     declared = kiosk.declaration
     kiosk.declaration = dataclasses.replace(declared, grants={"regency_staff": ("read",), "public": ("read",)})
     try:
@@ -134,7 +134,7 @@ async def test_a_new_models_grants_reach_an_existing_database_on_its_next_start(
     finally:
         kiosk.declaration = declared
     # Then exactly the new grants are added, and the admin's removal stays
-    assert sorted(result.added) == [("public", "public", "Kiosk", "read"), ("regency_staff", "*", "Kiosk", "read")]
+    assert sorted(result.added) == [("public", "public", "Noticeboard", "read"), ("regency_staff", "*", "Noticeboard", "read")]
     assert result.kept_removed == [("public", "public", "App", "read")]
 
 
@@ -142,14 +142,14 @@ async def test_a_rule_written_directly_in_sql_is_picked_up_after_the_max_age(kar
     engine = policy_engine()
     await access_for(None)  # the policy is loaded and current
     # Given a rule inserted behind the platform's back (no revision bump)
-    await CasbinRule.create(ptype="p", v0="public", v1="public", v2="Kiosk", v3="read")
+    await CasbinRule.create(ptype="p", v0="public", v1="public", v2="Noticeboard", v3="read")
 
     # While the local copy is younger than the max age, it is used as is
     monkeypatch.setattr(engine, "max_age_seconds", 3600)
-    assert not (await access_for(None)).decide("Kiosk", "read").allowed
+    assert not (await access_for(None)).decide("Noticeboard", "read").allowed
     # Once older than the max age, the next request reloads from the database
     monkeypatch.setattr(engine, "max_age_seconds", 0)
-    assert (await access_for(None)).decide("Kiosk", "read").published
+    assert (await access_for(None)).decide("Noticeboard", "read").published
 
 
 # ---------------------------------------------------------------------------------------------
@@ -198,22 +198,22 @@ async def test_a_change_in_one_process_reaches_another_worker(database, karawang
     worker = await Worker.start(database)
     try:
         # Given the other worker has loaded the policy and answered
-        assert (await worker.decide(None, "Kiosk", "read"))["allowed"] is False
-        assert (await worker.decide("staff.karawang", "Kiosk", "read"))["allowed"] is False
+        assert (await worker.decide(None, "Noticeboard", "read"))["allowed"] is False
+        assert (await worker.decide("staff.karawang", "Noticeboard", "read"))["allowed"] is False
 
         # When this process adds rules
-        await add_rule("public", "public", "Kiosk", "read", registry=REGISTRY)
-        await add_rule("regency_staff", "*", "Kiosk", "update", registry=REGISTRY)
+        await add_rule("public", "public", "Noticeboard", "read", registry=REGISTRY)
+        await add_rule("regency_staff", "*", "Noticeboard", "update", registry=REGISTRY)
 
         # Then the worker's next decisions include them
-        assert (await worker.decide(None, "Kiosk", "read"))["published"] is True
-        staff_update = await worker.decide("staff.karawang", "Kiosk", "update")
+        assert (await worker.decide(None, "Noticeboard", "read"))["published"] is True
+        staff_update = await worker.decide("staff.karawang", "Noticeboard", "update")
         assert (staff_update["allowed"], staff_update["regencies"]) == (True, ["32.15"])
 
         # And a removal and a revoked role reach it as well
-        await remove_rule("public", "public", "Kiosk", "read")
+        await remove_rule("public", "public", "Noticeboard", "read")
         await revoke_role("staff.karawang", "regency_staff", "32.15")
-        assert (await worker.decide(None, "Kiosk", "read"))["allowed"] is False
+        assert (await worker.decide(None, "Noticeboard", "read"))["allowed"] is False
         assert (await worker.decide("staff.karawang", "Complaint", "read"))["allowed"] is False
     finally:
         await worker.stop()

@@ -63,10 +63,12 @@ async def test_kominfo_manages_users_and_the_change_applies_at_once(world, as_ro
     newcomer = await as_role("staff.baru", "kata-sandi-baru-123")
     listing = (await newcomer.get("/admin/complaint/list")).text
     assert 'data-total="3"' in listing and world.complaints["32.16"][0].tracking_code in listing
-    # Moving the account to Karawang changes what it sees on its next request
+    # Moving the account to Karawang ends its session: it signs in again and sees Karawang's desk
     user = await User.get(username="staff.baru")
     moved = await kominfo.post(f"/admin/user/update/{user.id}", {"role": "regency_staff", "regency_code": "32.15", "is_active": "on"})
     assert moved.status_code == 303
+    assert (await newcomer.get("/admin/complaint/list")).status_code == 303  # to the login page
+    newcomer = await as_role("staff.baru", "kata-sandi-baru-123")
     listing = (await newcomer.get("/admin/complaint/list")).text
     assert world.complaints["32.15"][0].tracking_code in listing and world.complaints["32.16"][0].tracking_code not in listing
     # Deactivating signs it out

@@ -35,7 +35,8 @@ async def test_cursor_pagination_walks_every_row_once(world, gql):
             break
         after = page["pageInfo"]["endCursor"]
     assert pages == 3
-    assert seen == sorted(seen) and len(seen) == len(set(seen)) == 28
+    # Names sort without regard to case (all "e-…" apps among the E's, not after "Wisata")
+    assert seen == sorted(seen, key=str.lower) and len(seen) == len(set(seen)) == 28
 
 
 @pytest.mark.parametrize("first", [0, -1, 101])

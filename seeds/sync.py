@@ -17,7 +17,6 @@ fingerprints are the same on every database.
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import hashlib
 import json
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -26,6 +25,7 @@ from typing import Any
 
 from tortoise.models import Model
 
+from core.values import jsonable
 from models.seed_record import SeedRecord
 
 #: A seed row: field name → value, relations by natural key, many-to-many as a list of keys.
@@ -120,18 +120,15 @@ class SeedSummary:
 
 
 def _plain(value: Any) -> Any:
-    """A JSON value that is equal for what the seeds hold and what the database returns."""
-    if isinstance(value, enum.Enum):
-        return value.value
+    """A JSON value that is equal for what the seeds hold and what the database returns:
+    moments in UTC and collections in order, then the platform's one value → JSON rule."""
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:  # databases without time zones return UTC
             value = value.replace(tzinfo=dt.timezone.utc)
-        return value.astimezone(dt.timezone.utc).isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
+        value = value.astimezone(dt.timezone.utc)
     if isinstance(value, (list, tuple, set, frozenset)):
         return sorted(_plain(v) for v in value)
-    return value
+    return jsonable(value)
 
 
 def fingerprint(plan: Plan, row: Row) -> str:

@@ -28,6 +28,9 @@ class Settings:
     login_attempts: int = 5
     login_window_seconds: int = 15 * 60
     submit_rate: str = "10/minute"
+    #: Tracking look-ups (trackComplaint, complaintUpdated with a code) per client: enough for a
+    #: citizen, far too few to find codes by guessing.
+    track_rate: str = "30/minute"
     max_query_depth: int = 10
     #: Worst-case rows one query may ask for (schema/cost.py); GitHub allows 500,000 nodes.
     max_query_rows: int = 100_000
@@ -47,6 +50,15 @@ class Settings:
     max_in_values: int = 500
     #: Characters of a free-text `search` or a `contains`/`startsWith` value.
     max_search_length: int = 200
+    # --- live updates over WebSocket: counted per worker process (schema/ws_limits.py)
+    #: Operations one WebSocket runs at once: its open subscriptions plus any query still running.
+    max_subscriptions_per_connection: int = 10
+    #: Open WebSockets per client address (the address FORWARDED_ALLOW_IPS resolves), per worker.
+    max_websockets_per_client: int = 20
+    #: Open WebSockets per worker process.
+    max_websockets: int = 2_000
+    #: Changes one subscription may fall behind before it is ended (services/broadcast.py).
+    max_pending_changes: int = 100
     #: Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or networks).
     forwarded_allow_ips: tuple[str, ...] = ()
     #: Whether the schema answers introspection (GraphiQL needs it).
@@ -86,6 +98,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         host=env.get("HOST", "127.0.0.1"),
         port=int(env.get("PORT", "8000")),
         workers=_positive(env, "WORKERS", 1),
+        track_rate=env.get("TRACK_RATE", Settings.track_rate),
         public_holidays=holidays,
         max_body_bytes=_positive(env, "MAX_BODY_BYTES", Settings.max_body_bytes),
         max_json_depth=_positive(env, "MAX_JSON_DEPTH", Settings.max_json_depth),
@@ -94,6 +107,12 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         max_filter_nodes=_positive(env, "MAX_FILTER_NODES", Settings.max_filter_nodes),
         max_in_values=_positive(env, "MAX_IN_VALUES", Settings.max_in_values),
         max_search_length=_positive(env, "MAX_SEARCH_LENGTH", Settings.max_search_length),
+        max_subscriptions_per_connection=_positive(
+            env, "MAX_SUBSCRIPTIONS_PER_CONNECTION", Settings.max_subscriptions_per_connection
+        ),
+        max_websockets_per_client=_positive(env, "MAX_WEBSOCKETS_PER_CLIENT", Settings.max_websockets_per_client),
+        max_websockets=_positive(env, "MAX_WEBSOCKETS", Settings.max_websockets),
+        max_pending_changes=_positive(env, "MAX_PENDING_CHANGES", Settings.max_pending_changes),
         introspection=_switch(env, "GRAPHQL_INTROSPECTION", Settings.introspection),
         # None trusted unless named; in development the local reverse proxy of a laptop is.
         forwarded_allow_ips=tuple(

@@ -14,10 +14,14 @@ class ComplaintEvent(Model):
     status = fields.CharEnumField(ComplaintStatus, max_length=12)
     #: When the step was taken.
     at = fields.DatetimeField(auto_now_add=True)
-    #: The desk's note on this step, empty when there is none.
+    #: The desk's internal note on this step, empty when there is none; never shown to the citizen.
     note = fields.TextField(default="")
+    #: A note the desk wrote for the citizen, shown by the public tracker; empty when there is none.
+    public_note = fields.TextField(default="", db_default="")
     #: The officer who took the step, empty for a step nobody signed in took (the citizen's submission).
     actor = fields.ForeignKeyField("models.User", related_name="complaint_events", null=True, on_delete=fields.SET_NULL)
+    #: Username of the officer who took the step, kept when the account is later removed; empty for the citizen's submission.
+    actor_name = fields.CharField(max_length=64, default="", db_default="")
 
     class Meta:
         table = "complaint_event"
@@ -29,7 +33,7 @@ class ComplaintEvent(Model):
         sortable = ("status", "at")
         # A step belongs to its complaint's regency: whoever reads the complaint reads its history.
         regency_path = "complaint__regency__code"
-        admin_columns = ("complaint", "status", "at", "note")
+        admin_columns = ("complaint", "status", "at", "actor_name", "note")
         label_field = "status"
         default_order = ("at", "id")
         icon = "fas fa-history"

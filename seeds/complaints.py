@@ -27,7 +27,7 @@ from seeds.catalogue import app_rows
 from seeds.sync import Counts, Link, Plan, Row, sync
 from core.clock import WIB
 from services.calendar import public_holidays
-from services.tracking import TrackingCode, reserve_tracking_code
+from services.tracking import TrackingCode, derived_suffix, reserve_tracking_code
 from services.workflow import SERVICE_LEVELS, due_at_for
 
 #: The demo's "now": nothing in the demo happens after it, so every run writes the same rows.
@@ -189,7 +189,9 @@ def complaint_rows() -> list[Row]:
     for row in drafts:
         year = row["created_at"].astimezone(WIB).year
         sequences[(row["regency"], year)] = sequences.get((row["regency"], year), 0) + 1
-        row["tracking_code"] = str(TrackingCode(row["regency"], year, sequences[(row["regency"], year)]))
+        readable = TrackingCode(row["regency"], year, sequences[(row["regency"], year)]).readable
+        # Demo codes: the suffix is derived, so every run writes the same rows (see tracking.derived_suffix).
+        row["tracking_code"] = f"{readable}-{derived_suffix(readable)}"
         reached = {status: at for status, at, _note in row["_history"]}
         row["status"] = row["_history"][-1][0]
         row["resolved_at"] = reached.get(S.RESOLVED) if row["status"] in (S.RESOLVED, S.CLOSED) else None
@@ -203,13 +205,18 @@ async def _write_history(written: list[tuple[Row, int]]) -> None:
     staff = dict(await User.filter(username__in=list(STAFF.values())).values_list("username", "id"))
     ids = [pk for _row, pk in written]
     await ComplaintEvent.filter(complaint_id__in=ids).delete()
+    def officer(row: Row, status: S) -> str | None:
+        return None if status is S.RECEIVED else STAFF.get(row["regency"])
+
+    # The demo notes are written to the citizen: they are the public notes of the steps.
     events = [
         ComplaintEvent(
             complaint_id=pk,
             status=status,
             at=at,
-            note=note,
-            actor_id=None if status is S.RECEIVED else staff.get(STAFF.get(row["regency"], "")),
+            public_note=note,
+            actor_id=staff.get(officer(row, status) or ""),
+            actor_name=officer(row, status) if staff.get(officer(row, status) or "") else "",
         )
         for row, pk in written
         for status, at, note in row["_history"]

@@ -120,6 +120,22 @@ def _submissions() -> RateLimit:
     return RateLimit(get_settings().submit_rate)
 
 
+@lru_cache(maxsize=1)
+def _look_ups() -> RateLimit:
+    return RateLimit(get_settings().track_rate)
+
+
+async def check_track_rate(client_address: str | None) -> None:
+    """BadUserInput (with ``retryAfterSeconds``) when this client looked up too many tracking codes lately."""
+    if client_address is None:
+        return
+    key = f"track:addr:{client_address}"
+    if not await _look_ups().hit(key):
+        wait = await _look_ups().retry_after(key)
+        raise BadUserInput(f"Too many tracking look-ups from this address; try again in {wait} seconds.",
+                           retryAfterSeconds=wait)
+
+
 def submissions_allowed_per_window() -> int:
     """How many complaints one address may submit per window (``settings.submit_rate``)."""
     return parse_rate(get_settings().submit_rate).amount
@@ -149,7 +165,8 @@ def _category(value: Any) -> ComplaintCategory:
 
 
 async def _regency(code: Any) -> Regency:
-    regency = await Regency.get_or_none(code=code.strip()) if isinstance(code, str) else None
+    fits = isinstance(code, str) and len(code.strip()) <= max_length_of(Regency._meta.fields_map["code"])
+    regency = await Regency.get_or_none(code=code.strip()) if fits else None
     if regency is None:
         raise BadUserInput(
             f"regencyCode {code!r} does not match any regency (use a Kemendagri code such as 32.15).",
@@ -226,7 +243,7 @@ async def submit_complaint(
 class HistoryEntry:
     status: ComplaintStatus
     at: dt.datetime
-    #: The desk's note; empty when there is none.
+    #: The note the desk wrote for the citizen (``public_note``); empty when there is none.
     note: str
 
 
@@ -247,12 +264,17 @@ async def track_complaint(tracking_code: str) -> TrackingView | None:
     """Status and history of the complaint with this code (any letter case); None when no complaint has it."""
     if not isinstance(tracking_code, str) or not tracking_code.strip():
         return None
-    complaint = (
-        await Complaint.filter(tracking_code=normalise(tracking_code)).select_related("regency", "app").first()
-    )
+    code = normalise(tracking_code)
+    if len(code) > _text_limit("tracking_code"):
+        # No complaint has a code longer than the column (and Tortoise refuses to compare with one).
+        return None
+    complaint = await Complaint.filter(tracking_code=code).select_related("regency", "app").first()
     if complaint is None:
         return None
-    rows = await ComplaintEvent.filter(complaint_id=complaint.pk).order_by("at", "id").values_list("status", "at", "note")
+    # The public note only: the desk's internal notes and the officers stay with the desk.
+    rows = await ComplaintEvent.filter(complaint_id=complaint.pk).order_by("at", "id").values_list(
+        "status", "at", "public_note"
+    )
     return TrackingView(
         tracking_code=complaint.tracking_code,
         status=ComplaintStatus(complaint.status),
@@ -290,10 +312,25 @@ async def _clock_start(complaint: Complaint, previous: ComplaintStatus, target: 
     return started or now
 
 
+def _note(text: str | None, label: str) -> str:
+    text = (text or "").strip()
+    if len(text) > NOTE_MAX_LENGTH:
+        raise BadUserInput(f"{label} must be at most {NOTE_MAX_LENGTH} characters (got {len(text)}).", field=label)
+    return text
+
+
 async def transition_complaint(
-    access, complaint_id: Any, to: ComplaintStatus | str, note: str | None = None, *, source: str = "api"
+    access,
+    complaint_id: Any,
+    to: ComplaintStatus | str,
+    note: str | None = None,
+    *,
+    public_note: str | None = None,
+    source: str = "api",
 ) -> Complaint:
     """Move a complaint to ``to`` as the caller of ``access``; returns the updated row.
+
+    ``note`` stays with the desk; ``public_note`` is what the citizen reads in the tracker.
 
     - Unauthenticated/Forbidden when the caller's role may not transition complaints at all;
     - NotFound, with the same message, when the id does not exist or is outside the caller's regencies;
@@ -305,9 +342,8 @@ async def transition_complaint(
     """
     access.require("Complaint", "transition")
     target = _target_status(to)
-    note = (note or "").strip()
-    if len(note) > NOTE_MAX_LENGTH:
-        raise BadUserInput(f"note must be at most {NOTE_MAX_LENGTH} characters (got {len(note)}).", field="note")
+    note = _note(note, "note")
+    public_note = _note(public_note, "publicNote")
     pk = parse_id_or_none(complaint_id)
     if pk is None:
         raise not_found("Complaint", complaint_id)
@@ -330,7 +366,10 @@ async def transition_complaint(
             complaint.resolved_at = None
         complaint.due_at = due_at_for(target, await _clock_start(complaint, previous, target, now))
         await complaint.save(update_fields=[*TRANSITION_FIELDS, "updated_at"])
-        await ComplaintEvent.create(complaint=complaint, status=target, at=now, note=note, actor=access.user)
+        await ComplaintEvent.create(
+            complaint=complaint, status=target, at=now, note=note, public_note=public_note,
+            actor=access.user, actor_name=access.user.username if access.user else "",
+        )
         await audit.record(
             actor=access.user, action="transition", model="Complaint", object_id=complaint.pk,
             before=before, after=audit.snapshot(complaint, TRANSITION_FIELDS), source=source,

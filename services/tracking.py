@@ -1,4 +1,10 @@
-"""Tracking codes: ``ADU-<regency code without the dot>-<year>-<6-digit sequence>``, e.g. ``ADU-3215-2026-000123``.
+"""Tracking codes: ``ADU-<regency code without the dot>-<year>-<6-digit sequence>-<6 random characters>``,
+e.g. ``ADU-3215-2026-000123-K7QX9M``.
+
+The readable part tells a citizen and the desk where and when a report was made;
+the random suffix (32 unambiguous characters, no 0/O or 1/I, so about a billion
+choices) makes a code unguessable: counting through sequence numbers finds nothing.
+Only the full code finds a complaint.
 
 The sequence counts per regency per year (year of receipt in WIB) in
 ``ComplaintCounter``. Each number is taken by one UPDATE ``value = value + 1``
@@ -8,10 +14,12 @@ consecutive numbers; on SQLite transactions are serialised anyway.
 """
 from __future__ import annotations
 
+import hashlib
 import re
+import secrets
 from dataclasses import dataclass
 
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from models.complaint import Complaint
@@ -19,7 +27,13 @@ from models.history import ComplaintCounter
 
 PREFIX = "ADU"
 SEQUENCE_DIGITS = 6
-CODE_PATTERN = re.compile(r"^ADU-(\d{2})(\d{2})-(\d{4})-(\d{6,})$")
+#: Letters and digits nobody mistakes for another when reading a code aloud or typing it from paper.
+SUFFIX_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+SUFFIX_LENGTH = 6
+CODE_PATTERN = re.compile(r"^ADU-(\d{2})(\d{2})-(\d{4})-(\d{6,})-([%s]{%d})$" % (SUFFIX_ALPHABET, SUFFIX_LENGTH))
+#: A code as written before suffixes existed; imports may still carry one. It numbers a complaint
+#: (so the counter skips it) but finds none: tracking needs the full code.
+READABLE_PATTERN = re.compile(r"^ADU-(\d{2})(\d{2})-(\d{4})-(\d{6,})$")
 
 
 @dataclass(frozen=True)
@@ -27,9 +41,25 @@ class TrackingCode:
     regency_code: str  # with the dot: "32.15"
     year: int
     sequence: int
+    suffix: str = ""
+
+    @property
+    def readable(self) -> str:
+        """The code without its random suffix: regency, year and number."""
+        return f"{PREFIX}-{self.regency_code.replace('.', '')}-{self.year}-{self.sequence:0{SEQUENCE_DIGITS}d}"
 
     def __str__(self) -> str:
-        return f"{PREFIX}-{self.regency_code.replace('.', '')}-{self.year}-{self.sequence:0{SEQUENCE_DIGITS}d}"
+        return f"{self.readable}-{self.suffix}" if self.suffix else self.readable
+
+
+def random_suffix() -> str:
+    return "".join(secrets.choice(SUFFIX_ALPHABET) for _ in range(SUFFIX_LENGTH))
+
+
+def derived_suffix(readable: str) -> str:
+    """A suffix computed from the readable part: the same on every run, for demo data only (anyone can compute it)."""
+    digest = hashlib.sha256(f"simpul-demo:{readable}".encode()).digest()
+    return "".join(SUFFIX_ALPHABET[b % len(SUFFIX_ALPHABET)] for b in digest[:SUFFIX_LENGTH])
 
 
 def normalise(code: str) -> str:
@@ -38,12 +68,13 @@ def normalise(code: str) -> str:
 
 
 def parse_code(code: str) -> TrackingCode | None:
-    """The parts of a well-formed code, or None."""
-    match = CODE_PATTERN.match(normalise(code))
+    """The parts of a well-formed code (or of a readable part written without its suffix), or None."""
+    text = normalise(code)
+    match = CODE_PATTERN.match(text) or READABLE_PATTERN.match(text)
     if match is None:
         return None
-    province, regency, year, sequence = match.groups()
-    return TrackingCode(f"{province}.{regency}", int(year), int(sequence))
+    province, regency, year, sequence, *suffix = match.groups()
+    return TrackingCode(f"{province}.{regency}", int(year), int(sequence), "".join(suffix))
 
 
 async def _counter(regency_code: str, year: int):
@@ -56,17 +87,18 @@ async def _counter(regency_code: str, year: int):
 
 
 async def allocate_tracking_code(regency_code: str, year: int) -> str:
-    """The next free code of ``regency_code`` in ``year``. Runs in (or opens) a transaction."""
+    """The next free code of ``regency_code`` in ``year``, with a fresh random suffix. Runs in (or opens) a transaction."""
     async with in_transaction():
         counter = await _counter(regency_code, year)
         while True:
             await counter.update(value=F("value") + 1)
             sequence = await counter.get().values_list("value", flat=True)
-            code = str(TrackingCode(regency_code, year, sequence))
-            # Rows written without the hooks (bulk imports) may hold codes the counter never
-            # gave out; skip over them rather than fail on the unique index.
-            if not await Complaint.filter(tracking_code=code).exists():
-                return code
+            code = TrackingCode(regency_code, year, sequence, random_suffix())
+            # Rows written without the hooks (bulk imports) may hold numbers the counter never
+            # gave out; skip over them so a number names one complaint.
+            taken = Q(tracking_code=code.readable) | Q(tracking_code__startswith=f"{code.readable}-")
+            if not await Complaint.filter(taken).exists():
+                return str(code)
 
 
 async def reserve_tracking_code(code: str) -> None:

@@ -316,3 +316,60 @@ def test_sqlite_statements_end_only_where_sqlite_ends_one():
         "INSERT INTO notice VALUES ('a;b');",
         "CREATE INDEX i ON notice (title);",
     ]
+
+
+UPGRADE_0006 = '''
+import asyncio, sys
+from tortoise import Tortoise, connections
+from tortoise.migrations.api import migrate
+from core.database import tortoise_config
+
+URL = sys.argv[1]
+
+async def main():
+    config = tortoise_config(URL)
+    await migrate(config=config, target="models.0005_complaint_history_described")
+    await Tortoise.close_connections()
+    await Tortoise.init(config=config)
+    conn = connections.get("default")
+    await conn.execute_script(
+        "INSERT INTO regency (id, code, name, kind, province, is_provider) VALUES (1, '32.15', 'Karawang', 'KABUPATEN', 'Jawa Barat', 0);"
+        "INSERT INTO user_account (id, username, password_hash, regency_id, is_active, session_epoch, created_at) "
+        "VALUES (1, 'staff.karawang', '', 1, 1, 0, '2026-01-01 00:00:00');"
+        "INSERT INTO complaint (id, tracking_code, regency_id, title, body, category, reporter_name, reporter_contact, status, created_at, updated_at) VALUES "
+        "(1, 'ADU-3215-2026-000001', 1, 't', 'b', 'COMPLAINT', 'n', 'c', 'VERIFIED', '2026-01-01 00:00:00', '2026-01-01 00:00:00'),"
+        "(2, 'ADU-3215-2026-000002', 1, 't', 'b', 'COMPLAINT', 'n', 'c', 'RECEIVED', '2026-01-01 00:00:00', '2026-01-01 00:00:00');"
+        "INSERT INTO complaint_event (id, complaint_id, status, at, note, actor_id) VALUES "
+        "(1, 1, 'VERIFIED', '2026-01-02 00:00:00', 'internal or not, nobody knows', 1);"
+        "INSERT INTO seed_record (id, model, key, fingerprint) VALUES (1, 'Complaint', 'ADU-3215-2026-000002', 'x');"
+    )
+    await Tortoise.close_connections()
+    await migrate(config=config)
+    await Tortoise.init(config=config)
+    conn = connections.get("default")
+    print(await conn.execute_query_dict("SELECT id, tracking_code FROM complaint ORDER BY id"))
+    print(await conn.execute_query_dict("SELECT key FROM seed_record"))
+    print(await conn.execute_query_dict("SELECT note, public_note, actor_name FROM complaint_event"))
+    await Tortoise.close_connections()
+
+asyncio.run(main())
+'''
+
+
+def test_0006_gives_every_code_its_suffix_and_keeps_old_notes_internal(tmp_path):
+    import ast
+
+    from services.tracking import CODE_PATTERN, derived_suffix
+
+    url = f"sqlite://{tmp_path / 'upgrade.sqlite3'}"
+    result = subprocess.run([sys.executable, "-c", UPGRADE_0006, url], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    complaints, records, events = (ast.literal_eval(line) for line in result.stdout.strip().splitlines()[-3:])
+    codes = [row["tracking_code"] for row in complaints]
+    # Every code now has a suffix; the seeded one the suffix the seeds derive, and the seeds' record follows it
+    assert all(CODE_PATTERN.match(code) for code in codes), codes
+    assert codes[0].startswith("ADU-3215-2026-000001-")
+    assert codes[1] == f"ADU-3215-2026-000002-{derived_suffix('ADU-3215-2026-000002')}"
+    assert records == [{"key": codes[1]}]
+    # An old note stays with the desk; the officer's name is kept on the step
+    assert events == [{"note": "internal or not, nobody knows", "public_note": "", "actor_name": "staff.karawang"}]

@@ -22,7 +22,7 @@ REAL_APP_NAMES = (
     "Tangerang LIVE", "LAKSA", "Gawat Darurat 112", "Siap Kerja", "Perizinan Online", "SEGAR", "e-Sabakota",
     "e-Transport", "Pindah Sekolah Online", "e-Audit", "e-Office", "SIKDA", "eSAKIP", "eKinerja",
 )
-TRACKING_CODE = re.compile(r"^ADU-(\d{4})-(\d{4})-(\d{6})$")
+TRACKING_CODE = re.compile(r"^ADU-(\d{4})-(\d{4})-(\d{6})-[2-9A-HJ-NP-Z]{6}$")
 
 
 async def dump_tables() -> dict[str, list[dict]]:

@@ -159,11 +159,18 @@ async def test_submit_then_track_then_transition_then_track(world):
     shown = repr(view)
     assert "Siti" not in shown and "0812-0000-0000" not in shown
 
-    # When the desk verifies it, tracking shows the new status and the note
-    await transition_complaint(await access_of("staff.karawang"), complaint.pk, S.VERIFIED, note="Diteruskan ke Dishub.")
+    # When the desk verifies it, tracking shows the new status and the note written for the citizen,
+    # never the desk's internal note
+    await transition_complaint(
+        await access_of("staff.karawang"), complaint.pk, S.VERIFIED,
+        note="Pelapor tetangga kepala dinas.", public_note="Diteruskan ke Dishub.",
+    )
     view = await track_complaint(f"  {complaint.tracking_code}  ")
     assert view.status == S.VERIFIED
     assert [(h.status, h.note) for h in view.history] == [(S.RECEIVED, ""), (S.VERIFIED, "Diteruskan ke Dishub.")]
+    assert "kepala dinas" not in repr(view)
+    # and only the full code finds it
+    assert await track_complaint(complaint.tracking_code.rsplit("-", 1)[0]) is None
     assert view.due_at == (await Complaint.get(pk=complaint.pk)).due_at
 
 
@@ -248,10 +255,13 @@ async def test_each_regency_and_year_counts_on_its_own(world):
         # 31 December 2026, 23:30 in Jakarta: still 2026 there, although it is 16:30 UTC.
         created_at=dt.datetime(2026, 12, 31, 16, 30, tzinfo=dt.timezone.utc),
     )
-    assert [bekasi.tracking_code, karawang.tracking_code, next_year.tracking_code, last_of_year.tracking_code] == [
+    readable = [parse_code(c.tracking_code).readable for c in (bekasi, karawang, next_year, last_of_year)]
+    assert readable == [
         f"ADU-3216-{bekasi.created_at.year}-000004", f"ADU-3215-{karawang.created_at.year}-000004",
         "ADU-3215-2027-000001", "ADU-3215-2026-000005",
     ]
+    # each with its own random suffix
+    assert len({parse_code(c.tracking_code).suffix for c in (bekasi, karawang, next_year, last_of_year)}) == 4
 
 
 # --- live changes -----------------------------------------------------------------------------

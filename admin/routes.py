@@ -226,8 +226,7 @@ async def bulk_delete(request: Request, resource: str, panel: Panel = Depends(cs
     if missing:
         raise not_found(spec.name, missing[0])
     try:
-        for pk in ids:
-            await crud.delete_row(spec, panel.access, pk, source="admin")
+        await crud.delete_rows(spec, panel.access, ids, source="admin")
     except BadUserInput as error:
         return await _delete_error(request, error)
     return redirect(f"{request.app.admin_path}/{target.slug}/list")

@@ -148,6 +148,13 @@ async def delete_row(spec: ModelSpec, access, id_: Any, *, source: str = "api") 
     return str(pk)
 
 
+async def delete_rows(spec: ModelSpec, access, ids: Iterable[Any], *, source: str = "api") -> list[str]:
+    """Delete every one of ``ids`` or none: one transaction, the first refusal undoes the others."""
+    access.require(spec.name, "delete")
+    async with in_transaction():
+        return [await delete_row(spec, access, id_, source=source) for id_ in ids]
+
+
 def _pk_or_not_found(spec: ModelSpec, id_: Any) -> int:
     try:
         return parse_id(id_, model=spec.name)

@@ -103,3 +103,18 @@ async def test_audit_log_shows_panel_changes_to_kominfo_only(world, as_role):
     assert 'data-total="1"' in log and "LAKSA 2" in log and "kominfo" in log
     staff = await as_role("staff.karawang")
     assert (await staff.get("/admin/audit/list")).status_code == 403
+
+
+async def test_a_bulk_delete_deletes_the_whole_selection_or_nothing(world, as_role):
+    from models import Regency
+
+    kominfo = await as_role("kominfo")
+    spare = await Regency.create(code="32.99", name="Kabupaten Cadangan", kind="KABUPATEN", province="Jawa Barat")
+    # Karawang is still referenced by its complaints and agreements: the whole selection is refused
+    refused = await kominfo.post("/admin/regency/delete", [("ids", spare.id), ("ids", world.karawang.id)])
+    assert refused.status_code == 400
+    assert await Regency.filter(id__in=[spare.id, world.karawang.id]).count() == 2
+    assert not await AuditEntry.filter(action="delete", model="Regency").exists()
+    # A selection that can go, goes whole
+    assert (await kominfo.post("/admin/regency/delete", [("ids", spare.id)])).status_code == 303
+    assert not await Regency.filter(id=spare.id).exists()

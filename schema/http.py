@@ -16,6 +16,7 @@ from core.settings import Settings
 from schema.caller import close_revoked
 from schema.context import Context
 from schema.request_body import RequestRefused, check_graphql_body, read_body
+from schema.ws_limits import ConnectionCounter, LimitedTransportWSHandler, refuse_connection
 from services import events
 from services.tokens import subject_of_authorization
 
@@ -25,11 +26,20 @@ def client_address(connection: HTTPConnection) -> str | None:
 
 
 class SimpulGraphQL(GraphQL):
-    """Strawberry's ASGI app; a Bearer token that is not ours is refused (401) before anything runs."""
+    """Strawberry's ASGI app; a Bearer token that is not ours is refused (401) before anything runs.
+
+    WebSockets are capped per worker, per client address and (operations) per connection: schema/ws_limits.py.
+    """
+
+    graphql_transport_ws_handler_class = LimitedTransportWSHandler
 
     def __init__(self, schema, settings: Settings, **kwargs: Any):
         super().__init__(schema, **kwargs)
         self.settings = settings
+        #: This worker's open WebSockets (one app per worker process).
+        self.websockets = ConnectionCounter(
+            per_client=settings.max_websockets_per_client, total=settings.max_websockets
+        )
 
     async def get_context(self, request: HTTPConnection, response: Any) -> Context:
         # The caller's access is resolved after validation (schema/caller.py), not here.
@@ -55,9 +65,15 @@ class SimpulGraphQL(GraphQL):
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "websocket":
+            address = scope["client"][0] if scope.get("client") else None
+            refusal = self.websockets.admit(address)
+            if refusal is not None:
+                await refuse_connection(scope, receive, send, refusal)
+                return
             try:
                 await super().__call__(scope, receive, send)
             finally:
+                self.websockets.release(address)
                 for watcher in scope.get("simpul.watchers", []):
                     watcher.cancel()
             return
@@ -88,11 +104,11 @@ class SimpulGraphQL(GraphQL):
 
 
 async def _close_when_revoked(websocket, user_id: int) -> None:
-    """Close the socket (4403) the moment its user's sessions are revoked, subscriptions and all."""
-    async for revoked in events.revoked_callers():
-        if revoked == user_id:
-            await close_revoked(websocket)
-            return
+    """Close the socket (4403) the moment its user's sessions are revoked, subscriptions and all.
+
+    Every socket of the worker listens through one shared subscription (services/events.py)."""
+    if await events.until_revoked(user_id):
+        await close_revoked(websocket)
 
 
 def _replay(raw: bytes):
@@ -148,4 +164,5 @@ def graphql_app(schema, settings: Settings) -> SimpulGraphQL:
         settings,
         graphql_ide="graphiql",
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+        max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
     )

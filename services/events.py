@@ -1,27 +1,31 @@
-"""Complaint changes, published after every submit and transition and read by the GraphQL subscription.
+"""Complaint changes and revoked callers, published by the services and heard by the API's WebSockets.
 
-The messages travel over the shared cache's pub/sub channel (Redis when
+The messages travel over the shared cache's pub/sub channels (Redis when
 ``REDIS_URL`` is set, so every worker sees every other worker's changes;
-otherwise fakeredis, which only reaches subscribers in the same process).
-A message says *which* complaint changed, nothing more: subscribers re-read
-the row under their own permissions before showing anything.
+otherwise fakeredis, which only reaches listeners in the same process).
+A message says *which* complaint changed (or whose sessions ended), nothing more:
+subscribers re-read the row under their own permissions before showing anything.
 
-    async with complaint_feed() as feed:      # subscribed once this line returns
-        async for change in feed:
+Inside one worker, every GraphQL subscription and every WebSocket listens through
+one shared subscription per channel (:mod:`services.broadcast`), however many there are:
+
+    async with watch_complaints("ADU-3215-2026-000123-K7QX9M", queue_size=100) as changes:
+        async for delivery in changes:          # delivery.item is a ComplaintChanged
             ...
 
-``complaint_changes()`` is the same as a plain async iterator, for a resolver
-that just wants to ``async for`` over it.
+``complaint_feed()`` opens a subscription of its own (one Redis connection), for
+scripts and tests that want the raw messages.
 """
 from __future__ import annotations
 
 import json
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import asdict, dataclass
 
 from core.cache import cache_client
+from services.broadcast import Broadcast, FeedLost, Listener, ListenerOverrun
 
 log = logging.getLogger("simpul.events")
 
@@ -48,8 +52,45 @@ async def publish_complaint_changed(complaint_id: int, tracking_code: str, regen
         log.warning("could not publish a complaint change: %s", error)
 
 
+def _code_key(tracking_code: str) -> str:
+    # Codes are upper case; people type them any way (services.tracking.normalise).
+    return tracking_code.strip().upper()
+
+
+def _decode(data) -> ComplaintChanged | None:
+    try:
+        values = json.loads(data)
+        return ComplaintChanged(int(values["complaint_id"]), str(values["tracking_code"]), str(values["regency_code"]))
+    except (TypeError, ValueError, KeyError) as error:
+        log.warning("ignoring a malformed complaint change message: %s", error)
+        return None
+
+
+#: This worker's one subscription to complaint changes; listeners register under a tracking code or None.
+complaint_broadcast: Broadcast[ComplaintChanged] = Broadcast(
+    CHANNEL, _decode, key_of=lambda change: _code_key(change.tracking_code),
+    # Subscribers re-read the complaint (status and whole history) for every change, so an
+    # undelivered change of a complaint says nothing a later one of the same complaint does not.
+    supersedes=lambda change: change.complaint_id,
+)
+
+
+def watch_complaints(
+    tracking_code: str | None = None, *, queue_size: int = 100
+) -> AbstractAsyncContextManager[Listener[ComplaintChanged]]:
+    """Listen for changes of the complaint with ``tracking_code`` (any letter case), or of every
+    complaint when None, through the worker's shared subscription. Subscribed once entered.
+
+    An undelivered change of a complaint is replaced by a later change of the same complaint;
+    iterating raises :class:`ListenerOverrun` when more than ``queue_size`` changes (of as many
+    complaints) wait undelivered, and :class:`FeedLost` when the shared subscription ended.
+    """
+    key = None if tracking_code is None else _code_key(tracking_code)
+    return complaint_broadcast.listen(key, queue_size=queue_size)
+
+
 class ComplaintFeed:
-    """An open subscription; iterate it for :class:`ComplaintChanged` items."""
+    """An open subscription of its own; iterate it for :class:`ComplaintChanged` items."""
 
     def __init__(self, pubsub):
         self._pubsub = pubsub
@@ -68,7 +109,8 @@ class ComplaintFeed:
 
 @asynccontextmanager
 async def complaint_feed() -> AsyncIterator[ComplaintFeed]:
-    """Subscribe; the subscription is confirmed by the server before the body runs, so no later change is missed."""
+    """Subscribe on a connection of its own; confirmed by the server before the body runs, so no later
+    change is missed. The API does not use it (see :func:`watch_complaints`)."""
     pubsub = cache_client().pubsub()
     try:
         await pubsub.subscribe(CHANNEL)
@@ -81,22 +123,6 @@ async def complaint_feed() -> AsyncIterator[ComplaintFeed]:
             await pubsub.unsubscribe(CHANNEL)
         finally:
             await pubsub.aclose()
-
-
-async def complaint_changes() -> AsyncIterator[ComplaintChanged]:
-    """Every change published from now on, until the consumer stops iterating."""
-    async with complaint_feed() as feed:
-        async for change in feed:
-            yield change
-
-
-def _decode(data) -> ComplaintChanged | None:
-    try:
-        values = json.loads(data)
-        return ComplaintChanged(int(values["complaint_id"]), str(values["tracking_code"]), str(values["regency_code"]))
-    except (TypeError, ValueError, KeyError) as error:
-        log.warning("ignoring a malformed complaint change message: %s", error)
-        return None
 
 
 # --- revoked callers ----------------------------------------------------------------------------
@@ -117,20 +143,24 @@ async def publish_caller_revoked(user_id: int) -> None:
         log.warning("could not publish a revocation: %s", error)
 
 
-async def revoked_callers() -> AsyncIterator[int]:
-    """User ids revoked from now on (subscribed once the first ``__anext__`` is awaited)."""
-    pubsub = cache_client().pubsub()
+def _decode_user_id(data) -> int | None:
+    text = data.decode() if isinstance(data, bytes) else str(data)
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
+#: This worker's one subscription to revocations; each signed-in WebSocket listens under its user id.
+revocation_broadcast: Broadcast[int] = Broadcast(REVOCATIONS, _decode_user_id, key_of=lambda user_id: user_id)
+
+
+async def until_revoked(user_id: int) -> bool:
+    """Return True once ``user_id``'s sessions are revoked (listening from the first step on);
+    False if the shared subscription was lost, after which only the per-operation check holds."""
     try:
-        await pubsub.subscribe(REVOCATIONS)
-        async for message in pubsub.listen():
-            if message.get("type") != "message":
-                continue
-            data = message.get("data")
-            text = data.decode() if isinstance(data, bytes) else str(data)
-            if text.isascii() and text.isdigit():
-                yield int(text)
-    finally:
-        try:
-            await pubsub.unsubscribe(REVOCATIONS)
-        finally:
-            await pubsub.aclose()
+        async with revocation_broadcast.listen(int(user_id), queue_size=1) as revocations:
+            await anext(revocations)
+    except ListenerOverrun:
+        pass  # revoked more than once before we looked: revoked all the same
+    except FeedLost:
+        log.warning("revocations unheard for user %s: the shared subscription was lost", user_id)
+        return False
+    return True

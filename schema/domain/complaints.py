@@ -5,11 +5,14 @@ from typing import Annotated, Any
 
 import strawberry
 
+from core.errors import ApiError, BadUserInput
+from core.settings import get_settings
 from models.enums import ComplaintCategory, ComplaintStatus
 from schema.requires import Requires
 from schema.scalars import graphql_enum
 from permissions import rows as scope
 from services import complaints, events
+from services.broadcast import FeedLost, ListenerOverrun
 
 Status = graphql_enum(ComplaintStatus)
 Category = graphql_enum(ComplaintCategory)
@@ -140,12 +143,36 @@ def _watch_action(arguments: dict[str, Any]) -> str:
     return "track" if arguments.get("tracking_code") is not None else "read"
 
 
+async def _public_view(tracking_code: str) -> ComplaintTracking | None:
+    view = await complaints.track_complaint(tracking_code)
+    return tracking_view(view) if view is not None else None
+
+
 def subscription_fields(ns, registry) -> dict[str, Any]:
     spec = registry["Complaint"]
     watching = Requires(
         spec.name, _watch_action,
         note="Needs the `track` permission on `Complaint` with a tracking code, the `read` permission without one.",
     )
+
+    async def shown_to(ctx, delivery, arguments: dict[str, Any]) -> ComplaintTracking | None:
+        """What this subscriber is sent for one change, or None. Every subscriber of the worker receives
+        the same ``delivery``; the work below is shared through it, so one change costs one look-up per
+        caller, one visibility check per kind of decision and one read of the complaint, however many
+        subscribers there are."""
+        change = delivery.item
+        # Each event is answered as a new request would be: policy changes and deactivations count.
+        access = await delivery.once(("access", ctx.caller), ctx.fresh_access)
+        watching.check(access, arguments)
+        if arguments["tracking_code"] is None:
+            # Staff watching "everything they may read": callers with the same decision see the same rows.
+            decision = access.decide(spec.name, "read")
+            visible = await delivery.once(
+                ("visible", decision), lambda: scope.in_scope(spec, access, "read", change.complaint_id)
+            )
+            if not visible:
+                return None
+        return await delivery.once("public view", lambda: _public_view(change.tracking_code))
 
     async def complaint_updated(
         info: strawberry.Info,
@@ -156,18 +183,21 @@ def subscription_fields(ns, registry) -> dict[str, Any]:
     ) -> AsyncGenerator[ComplaintTracking, None]:
         ctx = info.context
         arguments = {"tracking_code": tracking_code}
-        wanted = tracking_code.strip().upper() if tracking_code is not None else None
-        async for change in events.complaint_changes():
-            if wanted is not None and change.tracking_code.upper() != wanted:
-                continue
-            # Each event is answered as a new request would be: policy changes and deactivations count.
-            access = await ctx.fresh_access()
-            watching.check(access, arguments)
-            if wanted is None and await scope.get_row(spec, access, change.complaint_id) is None:
-                continue
-            view = await complaints.track_complaint(change.tracking_code)
-            if view is not None:
-                yield tracking_view(view)
+        pending = get_settings().max_pending_changes
+        try:
+            async with events.watch_complaints(tracking_code, queue_size=pending) as changes:
+                async for delivery in changes:
+                    tracking = await shown_to(ctx, delivery, arguments)
+                    if tracking is not None:
+                        yield tracking
+        except ListenerOverrun:
+            raise BadUserInput(
+                f"This subscription fell more than {pending} changes behind and was ended; "
+                "re-read what you show, then subscribe again.",
+                reason="SUBSCRIPTION_TOO_SLOW",
+            ) from None
+        except FeedLost:
+            raise ApiError("Live updates were interrupted; subscribe again.") from None
 
     return {
         "complaint_updated": strawberry.subscription(

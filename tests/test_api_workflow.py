@@ -25,8 +25,8 @@ query Track($code: String!) {
   }
 }"""
 TRANSITION = """
-mutation Move($id: ID!, $to: ComplaintStatus!, $note: String) {
-  transitionComplaint(id: $id, to: $to, note: $note) { id status resolvedAt dueAt }
+mutation Move($id: ID!, $to: ComplaintStatus!, $note: String, $publicNote: String) {
+  transitionComplaint(id: $id, to: $to, note: $note, publicNote: $publicNote) { id status resolvedAt dueAt }
 }"""
 FIND = """
 query Find($code: String!) {
@@ -67,7 +67,7 @@ async def test_anyone_submits_and_tracks_without_seeing_the_reporter(world, as_r
     receipt = await submit(anonymous, appId=str(world.apps[0].pk))
     # then the receipt carries a Karawang code of this year, the first status and a deadline
     year = wib_date(dt.datetime.now(dt.timezone.utc)).year
-    assert re.fullmatch(rf"ADU-3215-{year}-\d{{6}}", receipt["trackingCode"]), receipt
+    assert re.fullmatch(rf"ADU-3215-{year}-\d{{6}}-[2-9A-HJ-NP-Z]{{6}}", receipt["trackingCode"]), receipt
     assert receipt["status"] == "RECEIVED"
     assert dt.datetime.fromisoformat(receipt["dueAt"]) > dt.datetime.now(dt.timezone.utc)
 
@@ -138,7 +138,8 @@ async def test_staff_move_a_complaint_to_resolved_and_tracking_shows_every_step(
         ("RESOLVED", "Lampu sudah diganti."),
     ]
     for status, note in steps:
-        body = await staff(TRANSITION, {"id": complaint["id"], "to": status, "note": note})
+        body = await staff(TRANSITION, {"id": complaint["id"], "to": status, "publicNote": note,
+                                        "note": f"internal: {status}"})
         assert "errors" not in body, body
         moved = body["data"]["transitionComplaint"]
         # then each answer shows the new status; resolvedAt appears only on RESOLVED
@@ -150,10 +151,18 @@ async def test_staff_move_a_complaint_to_resolved_and_tracking_shows_every_step(
     stored = (await staff(ONE, {"id": complaint["id"]}))["data"]["complaint"]
     assert stored == {"id": complaint["id"], "status": "RESOLVED", "resolvedAt": moved["resolvedAt"]}
 
-    # and the public tracking shows every step, in order, with the desk's notes
+    # and the public tracking shows every step, in order, with the notes written for the citizen only
     tracking = (await as_role("anonymous")(TRACK, {"code": code}))["data"]["trackComplaint"]
     assert tracking["status"] == "RESOLVED"
     assert [(h["status"], h["note"]) for h in tracking["history"]] == [("RECEIVED", None), *steps]
+    assert "internal:" not in str(tracking)
+    # while staff read both notes and the officer in the complaint's own history
+    history = (await staff(
+        'query($id: ID!) { complaint(id: $id) { history { status note publicNote actorName } } }', {"id": complaint["id"]}
+    ))["data"]["complaint"]["history"]
+    assert [(h["status"], h["note"], h["actorName"]) for h in history[1:]] == [
+        (status, f"internal: {status}", "staff.karawang") for status, _ in steps
+    ]
     moments = [dt.datetime.fromisoformat(h["at"]) for h in tracking["history"]]
     assert moments == sorted(moments)
 
@@ -282,3 +291,19 @@ async def test_wrong_credentials_are_unauthenticated_with_one_message(world, gql
         assert body.get("data") is None
         messages.append(error["message"])
     assert messages == ["Wrong username or password."] * 2
+
+
+async def test_tracking_is_rate_limited_per_client_and_needs_the_full_code(world, as_role):
+    from core.settings import get_settings
+
+    anonymous = as_role("anonymous")
+    receipt = await submit(anonymous)
+    code = receipt["trackingCode"]
+    # The readable part alone (regency, year, number) finds nothing: the suffix is what makes it unguessable
+    assert (await anonymous(TRACK, {"code": code.rsplit("-", 1)[0]}))["data"]["trackComplaint"] is None
+    allowed = int(get_settings().track_rate.split("/")[0])
+    for _ in range(allowed - 1):
+        assert "errors" not in await anonymous(TRACK, {"code": code})
+    body = await anonymous(TRACK, {"code": code})
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert body["errors"][0]["extensions"]["retryAfterSeconds"] > 0

@@ -226,7 +226,8 @@ def test_domain_operations(sdl):
     assert str(mutation["submitComplaint"].type) == "ComplaintReceipt!"
     assert str(query["trackComplaint"].type) == "ComplaintTracking"
     assert str(mutation["transitionComplaint"].type) == "Complaint!"
-    assert set(mutation["transitionComplaint"].args) == {"id", "to", "note"}
+    # The contract's arguments; `publicNote` (a note for the citizen) is an optional addition.
+    assert set(mutation["transitionComplaint"].args) == {"id", "to", "note", "publicNote"}
     assert set(schema.type_map["SubmitComplaintInput"].fields) >= {
         "regencyCode", "appId", "title", "body", "category", "reporterName", "reporterContact"
     }

@@ -36,7 +36,7 @@ class ComplaintReceipt:
     due_at: datetime | None
 
 
-@strawberry.type(description="One step of a complaint: its status, when, and the desk's note.")
+@strawberry.type(description="One step of a complaint: its status, when, and the note the desk wrote for the citizen.")
 class ComplaintHistoryEntry:
     status: Status  # type: ignore[valid-type]
     at: datetime
@@ -96,7 +96,9 @@ async def submit_complaint(
     return ComplaintReceipt(tracking_code=complaint.tracking_code, status=complaint.status, due_at=complaint.due_at)
 
 
-async def track_complaint(tracking_code: TrackingCode) -> ComplaintTracking | None:
+async def track_complaint(info: strawberry.Info, tracking_code: TrackingCode) -> ComplaintTracking | None:
+    # Rate-limited per client: with a random suffix in every code, guessing needs far more tries than this allows.
+    await complaints.check_track_rate(info.context.client_address)
     view = await complaints.track_complaint(tracking_code)
     return tracking_view(view) if view is not None else None
 
@@ -105,7 +107,8 @@ def query_fields(ns, registry) -> dict[str, Any]:
     return {
         "track_complaint": strawberry.field(
             resolver=track_complaint,
-            description="Status and history of a complaint by its tracking code; null if unknown.",
+            description="Status and history of a complaint by its full tracking code; null if unknown. "
+            "Rate-limited per client.",
             extensions=[Requires("Complaint", "track")],
         )
     }
@@ -117,10 +120,15 @@ def mutation_fields(ns, registry) -> dict[str, Any]:
         id: Annotated[strawberry.ID, strawberry.argument(description="Id of the complaint.")],
         to: Annotated[Status, strawberry.argument(description="The status to move to.")],  # type: ignore[valid-type]
         note: Annotated[
-            str | None, strawberry.argument(description="A note about this step, kept in the complaint's history.")
+            str | None,
+            strawberry.argument(description="The desk's internal note on this step; never shown to the citizen."),
+        ] = None,
+        public_note: Annotated[
+            str | None,
+            strawberry.argument(description="A note for the citizen, shown when they track the complaint."),
         ] = None,
     ) -> Any:
-        return await complaints.transition_complaint(info.context.access, id, to, note)
+        return await complaints.transition_complaint(info.context.access, id, to, note, public_note=public_note)
 
     transition_complaint.__annotations__["return"] = "Complaint"
     transition_complaint.__module__ = ns.module.__name__
@@ -183,6 +191,8 @@ def subscription_fields(ns, registry) -> dict[str, Any]:
     ) -> AsyncGenerator[ComplaintTracking, None]:
         ctx = info.context
         arguments = {"tracking_code": tracking_code}
+        if tracking_code is not None:
+            await complaints.check_track_rate(ctx.client_address)
         pending = get_settings().max_pending_changes
         try:
             async with events.watch_complaints(tracking_code, queue_size=pending) as changes:

@@ -34,10 +34,21 @@ async def test_staff_moves_their_complaint_through_the_workflow(world, as_role):
     # the next steps from RECEIVED are buttons; status itself is not a free dropdown
     assert 'data-to="VERIFIED"' in page and 'data-to="REJECTED"' in page and 'data-to="CLOSED"' not in page
     assert '<select class="form-select" name="status"' in page and 'name="status" id="form-select-status" disabled' in page
-    moved = await staff.post(f"/admin/complaint/transition/{ours.id}", {"to": "VERIFIED", "note": "Sudah dicek"})
+    moved = await staff.post(f"/admin/complaint/transition/{ours.id}",
+                             {"to": "VERIFIED", "note": "Sudah dicek", "public_note": "Diteruskan ke Dinas PUPR."})
     assert moved.status_code == 303
     assert (await Complaint.get(id=ours.id)).status == ComplaintStatus.VERIFIED
-    assert await ComplaintEvent.filter(complaint_id=ours.id, status=ComplaintStatus.VERIFIED, note="Sudah dicek").exists()
+    assert await ComplaintEvent.filter(
+        complaint_id=ours.id, status=ComplaintStatus.VERIFIED, note="Sudah dicek",
+        public_note="Diteruskan ke Dinas PUPR.", actor_name="staff.karawang",
+    ).exists()
+    # the history on the page names the officer and both notes; the citizen's tracker shows the public one only
+    page = (await staff.get(f"/admin/complaint/update/{ours.id}")).text
+    assert "staff.karawang" in page and "Sudah dicek" in page and "Diteruskan ke Dinas PUPR." in page
+    from services.complaints import track_complaint
+
+    view = await track_complaint(ours.tracking_code)
+    assert [h.note for h in view.history] == ["", "Diteruskan ke Dinas PUPR."]
     assert await AuditEntry.filter(model="Complaint", object_id=str(ours.id), action="transition", source="admin").exists()
     # a step the workflow does not have is refused on the page
     refused = await staff.post(f"/admin/complaint/transition/{ours.id}", {"to": "CLOSED"})

@@ -36,7 +36,10 @@ async def workflow_block(panel: Panel, spec, row, error: str | None = None) -> M
         status=badge(spec.scalars["status"], row.status),
         steps=[(step, i18n.value_label(step), badge(spec.scalars["status"], step)) for step in steps],
         may_transition=may_transition,
-        history=[(badge(spec.scalars["status"], e.status), clock.shown(e.at), e.note) for e in history],
+        history=[
+            (badge(spec.scalars["status"], e.status), clock.shown(e.at), e.actor_name, e.note, e.public_note)
+            for e in history
+        ],
         action=f"{panel.request.app.admin_path}/{spec.name.lower()}/transition/{row.pk}",
         csrf_token=panel.session.csrf,
         error=error,
@@ -53,7 +56,8 @@ async def transition(request: Request, pk: str, panel: Panel = Depends(csrf_chec
         raise not_found(MODEL, pk)
     try:
         await complaint_service.transition_complaint(
-            panel.access, pk, str(form.get("to") or ""), str(form.get("note") or "") or None, source="admin"
+            panel.access, pk, str(form.get("to") or ""), str(form.get("note") or "") or None,
+            public_note=str(form.get("public_note") or "") or None, source="admin",
         )
     except BadUserInput as error:
         from admin.routes import update_view_with_error

@@ -13,7 +13,7 @@ N ?= 200000
 # `make run` is the development server: the development secret is allowed there only.
 export PLATFORM_ENV ?= development
 
-.PHONY: install run serve migrate seed seed-demo seed-bench makemigrations schema test test-postgres bench clean
+.PHONY: install run serve migrate seed seed-demo seed-bench makemigrations schema test test-postgres fuzz bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,10 @@ test: install
 test-postgres: install
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} $(BIN)/python -m pytest
+
+# Property-based fuzzing of the whole API with many more examples than `make test` runs (tests/test_fuzz.py).
+fuzz: install
+	FUZZ_EXAMPLES=500 $(BIN)/python -m pytest tests/test_fuzz.py
 
 # `make bench ROWS=50000 REPEAT=30`: figures and ratios against a baseline run in the same process.
 bench: install

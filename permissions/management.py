@@ -46,7 +46,7 @@ async def list_rules() -> list[tuple[str, str, str, str]]:
 
 async def assign_role(username: str, role: str, domain: str) -> bool:
     """Give ``username`` the ``role`` in ``domain``: a regency code, ``*`` for every regency, or ``public``."""
-    if "," in username or not await User.filter(username=username).exists():
+    if "," in username or not _fits(User, "username", username) or not await User.filter(username=username).exists():
         raise BadUserInput(f"There is no user named {username!r}.", field="username")
     if role == PUBLIC:
         raise BadUserInput("Everyone holds the public role already; it cannot be assigned.", field="role")
@@ -90,6 +90,12 @@ async def remove_rule(role: str, domain: str, obj: str, act: str) -> bool:
 # --- helpers --------------------------------------------------------------------------------
 
 
+def _fits(model, field: str, value: str) -> bool:
+    """Whether ``value`` fits the column: Tortoise refuses to compare a column with a longer text."""
+    limit = getattr(model._meta.fields_map[field], "max_length", None)
+    return limit is None or len(value) <= limit
+
+
 def _row(rule: tuple[str, ...]) -> CasbinRule:
     return CasbinRule(ptype=rule[0], **{f"v{i}": value for i, value in enumerate(rule[1:])})
 
@@ -106,6 +112,8 @@ async def _add(rule: tuple[str, ...]) -> bool:
 
 async def _remove(rule: tuple[str, ...]) -> bool:
     values = {f"v{i}": value for i, value in enumerate(rule[1:])}
+    if not all(_fits(CasbinRule, name, value) for name, value in values.items()):
+        return False  # no stored rule holds a value longer than its column
     deleted = await CasbinRule.filter(ptype=rule[0], **values).delete()
     if deleted:
         await policy_engine().announce_change()
@@ -120,7 +128,7 @@ async def _known_roles() -> set[str]:
 async def _check_domain(domain: str) -> None:
     if domain in (ANY, PUBLIC):
         return
-    if not await Regency.filter(code=domain).exists():
+    if not _fits(Regency, "code", domain) or not await Regency.filter(code=domain).exists():
         raise BadUserInput(
             f'Unknown domain {domain!r}: use "{ANY}" (every regency), "{PUBLIC}" (published rows) '
             "or the code of an existing regency (e.g. 32.15).",

@@ -201,7 +201,9 @@ def _fits_the_column(field: ScalarField, op: str, value: Any) -> Q | None:
 
     A value longer than the column matches no row (``eq``, ``in``, ``contains``...) and every
     row for the negations; PostgreSQL would otherwise be asked to compare with a value its
-    column type cannot hold. None when the value fits and SQL must decide.
+    column type cannot hold (and Tortoise refuses to). A range compares with the value cut to
+    the column's length: a stored text is below the long value exactly when it is at most its
+    cut, and above it exactly when it is above its cut. None when the value fits and SQL must decide.
     """
     limit = field.max_length if field.is_text else None
     if limit is None:
@@ -213,8 +215,12 @@ def _fits_the_column(field: ScalarField, op: str, value: Any) -> Q | None:
         if op == "in_":
             return Q(**{f"{field.name}__in": kept}) if kept else MATCH_NOTHING
         return Q(**{f"{field.name}__not_in": kept}) if kept else Q()
-    if not isinstance(value, str) or len(value) <= limit or op in ("lt", "lte", "gt", "gte"):
+    if not isinstance(value, str) or len(value) <= limit:
         return None
+    if op in ("lt", "lte"):
+        return Q(**{f"{field.name}__lte": value[:limit]})
+    if op in ("gt", "gte"):
+        return Q(**{f"{field.name}__gt": value[:limit]})
     return Q() if op == "ne" else MATCH_NOTHING
 
 

@@ -8,7 +8,18 @@ and nothing after it runs: no validation, no SQL.
 """
 from __future__ import annotations
 
-from graphql import GraphQLError, IntValueNode, OperationDefinitionNode, OperationType, StringValueNode, Visitor, visit
+import asyncio
+
+from graphql import (
+    GraphQLError,
+    IntValueNode,
+    OperationDefinitionNode,
+    OperationType,
+    StringValueNode,
+    Visitor,
+    parse,
+    visit,
+)
 from strawberry.extensions import SchemaExtension
 
 from core.settings import get_settings
@@ -60,13 +71,36 @@ class _LiteralCheck(Visitor):
         return None
 
 
-class DocumentRules(SchemaExtension):
-    """After parsing: literal limits, one operation or an ``operationName``, subscriptions over WebSocket only."""
+#: Documents longer than this are parsed in a worker thread. graphql-core's lexer walks comments, strings and
+#: whitespace one character at a time in Python (a 1 MB comment takes about half a second); on the event loop
+#: that would stall every other request of the worker, /health included. Shorter documents parse in well under
+#: a millisecond, less than the hop to a thread costs.
+PARSE_IN_THREAD_CHARS = 20_000
+#: Stands in for a long document that did not parse, so Strawberry does not parse it again on the event loop;
+#: its syntax error is reported instead, and nothing runs.
+_UNPARSABLE = parse("query { __typename }")
 
-    def on_parse(self):
+
+class DocumentRules(SchemaExtension):
+    """Parsing of long documents off the event loop; after parsing: literal limits, one operation or an
+    ``operationName``, subscriptions over WebSocket only."""
+
+    async def on_parse(self):
+        context = self.execution_context
+        syntax_error = None
+        if context.graphql_document is None and context.query and len(context.query) > PARSE_IN_THREAD_CHARS:
+            try:
+                context.graphql_document = await asyncio.to_thread(parse, context.query, **context.parse_options)
+            except GraphQLError as error:
+                syntax_error = error
+                context.graphql_document = _UNPARSABLE
         yield
-        document = self.execution_context.graphql_document
-        if document is None or self.execution_context.pre_execution_errors:
+        if syntax_error is not None:
+            # Set before validation: Strawberry then skips validation and answers with this error.
+            context.pre_execution_errors = [syntax_error]
+            return
+        document = context.graphql_document
+        if document is None or context.pre_execution_errors:
             return
         problem = self._problem(document)
         if problem is not None:

@@ -41,4 +41,10 @@ class ResolveCaller(SchemaExtension):
             if getattr(context, "transport", "http") == "websocket":
                 # The session ended while the socket stayed open: nothing more runs on it.
                 asyncio.get_running_loop().call_soon(asyncio.ensure_future, close_revoked(context.request))
+        except Exception as error:  # noqa: BLE001 - e.g. the database is down: nothing runs, and nothing leaks
+            # Raised from here it would reach the client as the bare exception text, without a code
+            # (an unreachable database's host and port); as the result's error it is masked and logged.
+            self.execution_context.result = ExecutionResult(
+                data=None, errors=[GraphQLError("Internal server error.", original_error=error)]
+            )
         yield

@@ -102,12 +102,8 @@ class RateLimit:
 
     async def used(self, key: str) -> int:
         """Hits of ``key`` in the current window."""
-        try:
-            stats = await _detached(self._limiter.get_window_stats(self.item, key))
-        except StorageError as error:
-            _storage_down(error)
-            return 0
-        return self.item.amount - stats.remaining
+        stats = await self._stats(key)
+        return 0 if stats is None else self.item.amount - stats.remaining
 
     async def reset(self, key: str) -> None:
         """Forget every hit of ``key``."""
@@ -118,15 +114,19 @@ class RateLimit:
 
     async def retry_after(self, key: str) -> int:
         """Whole seconds until the next hit would be allowed; 0 when it is allowed now."""
-        try:
-            stats = await _detached(self._limiter.get_window_stats(self.item, key))
-        except StorageError as error:
-            _storage_down(error)
-            return 0
-        if stats.remaining > 0:
+        stats = await self._stats(key)
+        if stats is None or stats.remaining > 0:
             return 0
         # For a moving window, reset_time is when the oldest hit in the window expires.
         return max(1, math.ceil(stats.reset_time - time.time()))
+
+    async def _stats(self, key: str):
+        """The window's statistics for ``key``, or None while the storage is unreachable."""
+        try:
+            return await _detached(self._limiter.get_window_stats(self.item, key))
+        except StorageError as error:
+            _storage_down(error)
+            return None
 
 
 async def _detached(call: Coroutine[Any, Any, T]) -> T:

@@ -16,38 +16,35 @@ def submission(n: int) -> dict:
                   "reporterName": "Siti", "reporterContact": "0812"}}
 
 
-async def test_rotating_x_forwarded_for_from_an_untrusted_peer_does_not_escape_the_limit(world):
+async def accepted_submissions(settings: dict, peer: str, forwarded_for: list[str]) -> int:
+    """How many submissions, one per X-Forwarded-For value, an app with these settings accepts from ``peer``."""
     from server.app import create_app
 
-    app = create_app(load_settings({"PLATFORM_ENV": "test", "SECRET_KEY": "s"}), manage_database=False)
-    per_client = int(get_settings().submit_rate.split("/")[0])
-    peer = f"127.0.0.{uuid.uuid4().int % 200 + 20}"
+    app = create_app(load_settings({"PLATFORM_ENV": "test", "SECRET_KEY": "s", **settings}), manage_database=False)
     transport = httpx.ASGITransport(app=app, client=(peer, 50000))
     accepted = 0
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-        for n in range(per_client + 3):
-            headers = {"X-Forwarded-For": f"192.0.2.{n}"}
-            body = (await http.post("/graphql", json={"query": SUBMIT, "variables": submission(n)}, headers=headers)).json()
-            accepted += "errors" not in body
-    assert accepted == per_client
+        for n, address in enumerate(forwarded_for):
+            response = await http.post("/graphql", json={"query": SUBMIT, "variables": submission(n)},
+                                       headers={"X-Forwarded-For": address})
+            accepted += "errors" not in response.json()
+    return accepted
+
+
+PER_CLIENT = int(get_settings().submit_rate.split("/")[0])
+
+
+async def test_rotating_x_forwarded_for_from_an_untrusted_peer_does_not_escape_the_limit(world):
+    peer = f"127.0.0.{uuid.uuid4().int % 200 + 20}"
+    rotating = [f"192.0.2.{n}" for n in range(PER_CLIENT + 3)]
+    assert await accepted_submissions({}, peer, rotating) == PER_CLIENT
 
 
 async def test_a_trusted_proxy_gives_each_citizen_their_own_limit(world):
-    from server.app import create_app
-
     proxy = f"10.{uuid.uuid4().int % 250}.0.1"
-    app = create_app(load_settings({"PLATFORM_ENV": "test", "SECRET_KEY": "s", "FORWARDED_ALLOW_IPS": proxy}),
-                     manage_database=False)
-    per_client = int(get_settings().submit_rate.split("/")[0])
     base = uuid.uuid4().int % 200
-    transport = httpx.ASGITransport(app=app, client=(proxy, 50000))
-    accepted = 0
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-        for n in range(per_client + 3):
-            headers = {"X-Forwarded-For": f"198.18.{base}.{n + 1}"}
-            body = (await http.post("/graphql", json={"query": SUBMIT, "variables": submission(n)}, headers=headers)).json()
-            accepted += "errors" not in body
-    assert accepted == per_client + 3
+    citizens = [f"198.18.{base}.{n + 1}" for n in range(PER_CLIENT + 3)]
+    assert await accepted_submissions({"FORWARDED_ALLOW_IPS": proxy}, proxy, citizens) == PER_CLIENT + 3
 
 
 def test_no_proxy_is_trusted_by_default_outside_development():

@@ -35,7 +35,7 @@ class DeclarationError(Exception):
 #: Entries that hold a tuple of names (a list is accepted too).
 NAME_TUPLES = (
     "filterable", "sortable", "searchable", "personal", "readonly", "hidden",
-    "admin_columns", "operations", "default_order",
+    "admin_columns", "operations", "default_order", "highlight", "frozen_after_create",
 )
 GRAPHQL_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
 #: A role as the policy store spells it (``regency_staff``, ``public``).
@@ -117,6 +117,7 @@ def check_field_names(spec: ModelSpec) -> None:
         "readonly": (fields_or_relations, "fields or relations"),
         "hidden": (fields_or_relations, "fields or relations"),
         "admin_columns": (fields_or_relations, "fields or relations"),
+        "frozen_after_create": (fields_or_relations, "fields or relations"),
     }
     for entry, (accepted, kind) in wanted.items():
         for name in getattr(declaration, entry):
@@ -124,6 +125,19 @@ def check_field_names(spec: ModelSpec) -> None:
     _require(spec, "label_field", declaration.label_field, scalars, "a scalar field")
     for item in declaration.default_order:
         _require(spec, "default_order", item.removeprefix("-"), scalars, "scalar fields (prefixed with '-' for descending)")
+    for name in declaration.highlight:
+        if name not in declaration.conditions:
+            raise DeclarationError(
+                f"{_entry(spec, 'highlight')} names {name!r}, which is not one of {spec.name}'s conditions "
+                f"(Simpul.conditions){suggestion(name, declaration.conditions)}"
+            )
+    for name in declaration.frozen_after_create:
+        if name in declaration.readonly:
+            raise DeclarationError(
+                f"{_entry(spec, 'frozen_after_create')} names {name!r}, which is readonly "
+                f"({_entry(spec, 'readonly')}): no input ever sets it, so freezing it says nothing. "
+                f"Take {name!r} out of one of the two."
+            )
 
 
 def _require(spec: ModelSpec, entry: str, name: str, accepted: list[str], kind: str) -> None:

@@ -61,6 +61,10 @@ class Complaint(Model):
         regency_path = "regency__code"
         personal = ("reporter_name", "reporter_contact")
         conditions = {"overdue": overdue}
+        # The desk sees late reports first.
+        highlight = ("overdue",)
+        # The citizen's own words: staff add notes, they do not rewrite what was reported.
+        frozen_after_create = ("title", "body", "reporter_name", "reporter_contact")
         # Status moves only through the workflow (transitionComplaint), never by a plain update.
         readonly = ("tracking_code", "status", "created_at", "updated_at", "resolved_at", "due_at")
         admin_columns = ("tracking_code", "title", "regency", "category", "status", "created_at", "due_at")

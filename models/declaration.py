@@ -49,6 +49,16 @@ class Declaration:
     #: ``<Model>Filter`` gets ``overdue: Boolean``, true for the rows the Q matches, false for the others.
     #: The function's docstring describes the filter entry.
     conditions: dict[str, Callable[[], Any]] = field(default_factory=dict)
+    #: Conditions (names of ``conditions``) whose rows the admin list highlights and flags with the
+    #: condition's label, e.g. ``("overdue",)``: the rows a desk must look at first.
+    highlight: tuple[str, ...] = ()
+    #: Fields a create sets and a later update may not change, such as a citizen's own words in a
+    #: report: staff add notes, they do not rewrite what was reported. Only a caller whose ``update``
+    #: grant holds in every regency (domain ``*``, the platform's administrators) may still change
+    #: them, to correct a mistake; for anyone else an update that changes one is refused
+    #: (``FORBIDDEN``, reason ``FIELD_FROZEN``) and the panel shows them read-only. Sending the
+    #: stored value back unchanged is not a change.
+    frozen_after_create: tuple[str, ...] = ()
     #: Default order of lists, as Tortoise ordering (``("-signed_on", "id")``); the primary key breaks ties.
     default_order: tuple[str, ...] = ()
     #: Default grants, role → actions: ``{"regency_staff": ("read", "update"), "public": ("read",)}``.

@@ -22,10 +22,16 @@ def parse_id(raw: Any, *, model: str = "record", field: str = "id") -> int:
     """
     text = str(raw) if isinstance(raw, (str, int)) and not isinstance(raw, bool) else None
     if text is None or not (text.isascii() and text.isdigit()) or (len(text) > 1 and text[0] == "0"):
-        raise BadUserInput(f"{field} must be the id of a {model}, got {_shorten(raw)}.", field=field)
+        raise BadUserInput(
+            f"{field} must be the id of a {model}, got {_shorten(raw)}.", field=field,
+            reason="INVALID_ID", params={"model": model},
+        )
     value = int(text)
     if not 1 <= value <= MAX_ID:
-        raise BadUserInput(f"{field} {_shorten(raw)} is not a valid {model} id.", field=field)
+        raise BadUserInput(
+            f"{field} {_shorten(raw)} is not a valid {model} id.", field=field,
+            reason="INVALID_ID", params={"model": model},
+        )
     return value
 
 

@@ -1,7 +1,19 @@
 from tortoise import fields
 from tortoise.models import Model
+from tortoise.validators import RegexValidator
 
 from models.enums import AppCategory, AppPlatform, AppStatus
+
+
+class SlugValidator(RegexValidator):
+    """Lowercase letters and digits in words joined by single dashes: ``gawat-darurat-112``; no spaces."""
+
+    #: The refusal's ``extensions.reason`` (services.validation reads it) and the rule in its message.
+    reason = "APP_SLUG_FORMAT"
+    rule = "may contain only lowercase letters, digits and single dashes between them (no spaces), e.g. gawat-darurat-112"
+
+    def __init__(self) -> None:
+        super().__init__(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z", 0)
 
 
 class App(Model):
@@ -11,7 +23,7 @@ class App(Model):
     #: Display name, e.g. `LAKSA`.
     name = fields.CharField(max_length=120)
     #: URL-safe unique name, e.g. `laksa`.
-    slug = fields.CharField(max_length=120, unique=True)
+    slug = fields.CharField(max_length=120, unique=True, validators=[SlugValidator()])
     #: Catalogue group of the app.
     category = fields.CharEnumField(AppCategory, max_length=20)
     #: What the app does, in Indonesian.

@@ -133,7 +133,7 @@ async def check_track_rate(client_address: str | None) -> None:
     if not await _look_ups().hit(key):
         wait = await _look_ups().retry_after(key)
         raise BadUserInput(f"Too many tracking look-ups from this address; try again in {wait} seconds.",
-                           retryAfterSeconds=wait)
+                           retryAfterSeconds=wait, reason="RATE_LIMITED", params={"seconds": wait})
 
 
 def submissions_allowed_per_window() -> int:
@@ -146,10 +146,11 @@ def _clean_text(values: dict[str, Any]) -> dict[str, str]:
     for name, label, limit in TEXT_LIMITS:
         value = values[name]
         if not isinstance(value, str) or not value.strip():
-            raise BadUserInput(f"{label} is required and cannot be blank.", field=label)
+            raise BadUserInput(f"{label} is required and cannot be blank.", field=label, reason="REQUIRED")
         value = value.strip()
         if len(value) > limit:
-            raise BadUserInput(f"{label} must be at most {limit} characters (got {len(value)}).", field=label)
+            raise BadUserInput(f"{label} must be at most {limit} characters (got {len(value)}).", field=label,
+                               reason="TOO_LONG", params={"max": limit, "length": len(value)})
         cleaned[name] = value
     return cleaned
 
@@ -161,7 +162,8 @@ def _category(value: Any) -> ComplaintCategory:
         return ComplaintCategory(value.value if isinstance(value, ComplaintCategory) else value)
     except ValueError:
         allowed = ", ".join(c.value for c in ComplaintCategory)
-        raise BadUserInput(f"category must be one of {allowed}; got {value!r}.", field="category") from None
+        raise BadUserInput(f"category must be one of {allowed}; got {value!r}.", field="category",
+                           reason="NOT_ONE_OF", params={"allowed": list(ComplaintCategory)}) from None
 
 
 async def _regency(code: Any) -> Regency:
@@ -170,7 +172,7 @@ async def _regency(code: Any) -> Regency:
     if regency is None:
         raise BadUserInput(
             f"regencyCode {code!r} does not match any regency (use a Kemendagri code such as 32.15).",
-            field="regencyCode",
+            field="regencyCode", reason="UNKNOWN_REFERENCE", params={"model": "Regency", "value": code},
         )
     return regency
 
@@ -181,7 +183,8 @@ async def _app(app_id: Any) -> App | None:
     pk = parse_id_or_none(app_id)
     app = await App.get_or_none(pk=pk) if pk is not None else None
     if app is None:
-        raise BadUserInput(f"appId {app_id!r} does not match any app.", field="appId")
+        raise BadUserInput(f"appId {app_id!r} does not match any app.", field="appId",
+                           reason="UNKNOWN_REFERENCE", params={"model": "App", "value": app_id})
     return app
 
 
@@ -193,7 +196,8 @@ async def _check_rate(client_address: str | None) -> None:
     if not await limiter.hit(key):
         wait = await limiter.retry_after(key)
         raise BadUserInput(
-            f"Too many complaints from this address; try again in {wait} seconds.", retryAfterSeconds=wait
+            f"Too many complaints from this address; try again in {wait} seconds.", retryAfterSeconds=wait,
+            reason="RATE_LIMITED", params={"seconds": wait},
         )
 
 
@@ -294,7 +298,8 @@ def _target_status(to: Any) -> ComplaintStatus:
         return ComplaintStatus(to.value if isinstance(to, ComplaintStatus) else to)
     except ValueError:
         allowed = ", ".join(s.value for s in ComplaintStatus)
-        raise BadUserInput(f"to must be one of {allowed}; got {to!r}.", field="to") from None
+        raise BadUserInput(f"to must be one of {allowed}; got {to!r}.", field="to",
+                           reason="NOT_ONE_OF", params={"allowed": list(ComplaintStatus)}) from None
 
 
 async def _clock_start(complaint: Complaint, previous: ComplaintStatus, target: ComplaintStatus, now: dt.datetime) -> dt.datetime:
@@ -315,7 +320,8 @@ async def _clock_start(complaint: Complaint, previous: ComplaintStatus, target: 
 def _note(text: str | None, label: str) -> str:
     text = (text or "").strip()
     if len(text) > NOTE_MAX_LENGTH:
-        raise BadUserInput(f"{label} must be at most {NOTE_MAX_LENGTH} characters (got {len(text)}).", field=label)
+        raise BadUserInput(f"{label} must be at most {NOTE_MAX_LENGTH} characters (got {len(text)}).", field=label,
+                           reason="TOO_LONG", params={"max": NOTE_MAX_LENGTH, "length": len(text)})
     return text
 
 

@@ -53,10 +53,19 @@ def _integrity_message(spec: ModelSpec, error: IntegrityError, pk: Any = None) -
     text = str(error).lower()
     if "foreign key" in text or "violates foreign key" in text or "restrict" in text:
         what = f"{spec.name} {pk}" if pk is not None else f"This {spec.name}"
-        return BadUserInput(f"{what} is still referenced by other records; remove or reassign those first.")
+        return BadUserInput(
+            f"{what} is still referenced by other records; remove or reassign those first.",
+            reason="STILL_REFERENCED", params={"model": spec.name, **({"id": pk} if pk is not None else {})},
+        )
     if "unique" in text or "duplicate" in text:
-        return BadUserInput(f"A {spec.name} with the same unique values already exists.")
-    return BadUserInput(f"The {spec.name} could not be saved: it conflicts with existing data.")
+        return BadUserInput(
+            f"A {spec.name} with the same unique values already exists.", reason="UNIQUE_CONFLICT",
+            params={"model": spec.name},
+        )
+    return BadUserInput(
+        f"The {spec.name} could not be saved: it conflicts with existing data.", reason="CONFLICT",
+        params={"model": spec.name},
+    )
 
 
 # --- writes ---------------------------------------------------------------------------------
@@ -75,7 +84,10 @@ async def create_row(spec: ModelSpec, access, data: dict[str, Any], *, source: s
             for name, ids in many.items():
                 await _set_many(row, spec.relations[name], ids)
             if not await in_scope(spec, access, "create", row.pk):
-                raise Forbidden(f"You may not create this {spec.name} outside your own regency.")
+                raise Forbidden(
+                    f"You may not create this {spec.name} outside your own regency.",
+                    reason="OUTSIDE_OWN_REGENCY", params={"model": spec.name},
+                )
             await audit.record(
                 actor=access.user, action="create", model=spec.name, object_id=row.pk,
                 before=None, after=snapshot(spec, row, many), source=source,
@@ -112,7 +124,10 @@ async def update_row(spec: ModelSpec, access, id_: Any, data: dict[str, Any], *,
             for name, ids in many.items():
                 await _set_many(row, spec.relations[name], ids)
             if not await in_scope(spec, access, "update", row.pk):
-                raise Forbidden(f"You may not move this {spec.name} outside your own regency.")
+                raise Forbidden(
+                    f"You may not move this {spec.name} outside your own regency.",
+                    reason="OUTSIDE_OWN_REGENCY", params={"model": spec.name},
+                )
             after = snapshot(spec, row, {**before_many, **many})
             if after != before:
                 await audit.record(

@@ -128,7 +128,8 @@ async def update_user(
     decision = access.require("User", "update")
     user = await _visible_user(access, "update", user_id)
     if _is_self(access, user) and (role is not None or regency_code is not None or is_active is False):
-        raise BadUserInput("You cannot change your own role, regency or active flag; ask another administrator.")
+        raise BadUserInput("You cannot change your own role, regency or active flag; ask another administrator.",
+                           reason="USER_CANNOT_CHANGE_SELF")
 
     home = user.regency.code if user.regency else None
     current = account_grant(await roles_of(user.username), home)
@@ -136,7 +137,7 @@ async def update_user(
     if role is not None or regency_code is not None:
         new_role = role if role is not None else (current[0] if current else None)
         if new_role is None:
-            raise BadUserInput("The account holds no account role: choose one.", field="role")
+            raise BadUserInput("The account holds no account role: choose one.", field="role", reason="REQUIRED")
         if regency_code is None and not ACCOUNT_ROLES.get(new_role, True):
             regency_code = home  # staff keep their regency
         regency = await _check_role_and_regency(new_role, regency_code)
@@ -173,7 +174,8 @@ async def delete_user(access, user_id) -> str:
     access.require("User", "delete")
     user = await _visible_user(access, "delete", user_id)
     if _is_self(access, user):
-        raise BadUserInput("You cannot delete your own account; ask another administrator.")
+        raise BadUserInput("You cannot delete your own account; ask another administrator.",
+                           reason="USER_CANNOT_DELETE_SELF")
 
     pk = user.pk
     async with in_transaction():
@@ -193,7 +195,7 @@ def _check_username(username: str) -> str:
     if not isinstance(username, str) or not USERNAME.match(username):
         raise BadUserInput(
             f"Usernames are 3 to 64 characters: lowercase letters, digits, '.', '_' or '-'; got {username!r}.",
-            field="username",
+            field="username", reason="USERNAME_FORMAT",
         )
     return username
 
@@ -203,26 +205,32 @@ async def _check_username_free(username: str) -> None:
         raise _taken(username)
     # The policy treats a name as a role when a rule names it so; an account must not share it.
     if username == "public" or await CasbinRule.filter(ptype="p", v0=username).exists():
-        raise BadUserInput(f"{username!r} is the name of a role; choose another username.", field="username")
+        raise BadUserInput(f"{username!r} is the name of a role; choose another username.", field="username",
+                           reason="USERNAME_IS_ROLE", params={"username": username})
 
 
 def _taken(username: str) -> BadUserInput:
-    return BadUserInput(f"Username {username!r} is taken.", field="username")
+    return BadUserInput(f"Username {username!r} is taken.", field="username",
+                        reason="UNIQUE_TAKEN", params={"field": "username", "value": username})
 
 
 async def _check_role_and_regency(role: str, regency_code: str | None) -> Regency | None:
     """The account's home regency: None for a role held everywhere, the existing regency otherwise."""
     if role not in ACCOUNT_ROLES:
-        raise BadUserInput(f"Unknown role {role!r}: use one of {', '.join(ACCOUNT_ROLES)}.", field="role")
+        raise BadUserInput(f"Unknown role {role!r}: use one of {', '.join(ACCOUNT_ROLES)}.", field="role",
+                           reason="NOT_ONE_OF", params={"allowed": list(ACCOUNT_ROLES)})
     if ACCOUNT_ROLES[role]:
         if regency_code is not None:
-            raise BadUserInput(f"{role} covers every regency; leave regencyCode empty.", field="regencyCode")
+            raise BadUserInput(f"{role} covers every regency; leave regencyCode empty.", field="regencyCode",
+                               reason="USER_ROLE_WITHOUT_REGENCY", params={"role": role})
         return None
     if not regency_code:
-        raise BadUserInput(f"{role} needs the code of the regency the account works for.", field="regencyCode")
+        raise BadUserInput(f"{role} needs the code of the regency the account works for.", field="regencyCode",
+                           reason="USER_ROLE_NEEDS_REGENCY", params={"role": role})
     regency = await Regency.filter(code=regency_code).first()
     if regency is None:
-        raise BadUserInput(f"There is no regency with code {regency_code!r}.", field="regencyCode")
+        raise BadUserInput(f"There is no regency with code {regency_code!r}.", field="regencyCode",
+                           reason="UNKNOWN_REFERENCE", params={"model": "Regency", "value": regency_code})
     return regency
 
 
@@ -241,8 +249,11 @@ def _check_may_grant(decision, domain: str) -> None:
     """A caller may only place accounts in domains their own User grant covers."""
     if decision.everywhere or (domain != ANY and domain in decision.regencies):
         return
-    where = "every regency" if domain == ANY else f"regency {domain}"
-    raise Forbidden(f"Your role does not allow you to manage accounts for {where}.")
+    if domain == ANY:
+        raise Forbidden("Your role does not allow you to manage accounts for every regency.",
+                        reason="USER_GRANT_EVERY_REGENCY_FORBIDDEN")
+    raise Forbidden(f"Your role does not allow you to manage accounts for regency {domain}.",
+                    reason="USER_GRANT_REGENCY_FORBIDDEN", params={"regency": domain})
 
 
 async def _visible_user(access, action: str, user_id) -> User:

@@ -25,29 +25,33 @@ def _check_scalar(spec: ModelSpec, field: ScalarField, value: Any) -> Any:
     label = field.graphql_name
     if value is None:
         if not field.nullable:
-            raise BadUserInput(f"{label} cannot be null.", field=label)
+            raise BadUserInput(f"{label} cannot be null.", field=label, reason="REQUIRED")
         return None
     if field.is_enum:
         try:
             return field.python_type(value.value if isinstance(value, enum.Enum) else value)
         except ValueError:
             allowed = ", ".join(m.value for m in field.python_type)
-            raise BadUserInput(f"{label} must be one of {allowed}; got {value!r}.", field=label) from None
+            raise BadUserInput(
+                f"{label} must be one of {allowed}; got {value!r}.", field=label,
+                reason="NOT_ONE_OF", params={"allowed": list(field.python_type)},
+            ) from None
     if field.python_type is str:
         if not isinstance(value, str):
-            raise BadUserInput(f"{label} must be text.", field=label)
+            raise BadUserInput(f"{label} must be text.", field=label, reason="NOT_TEXT")
         if field.max_length and len(value) > field.max_length:
             raise BadUserInput(
-                f"{label} must be at most {field.max_length} characters (got {len(value)}).", field=label
+                f"{label} must be at most {field.max_length} characters (got {len(value)}).", field=label,
+                reason="TOO_LONG", params={"max": field.max_length, "length": len(value)},
             )
         return value
     if field.python_type is bool and not isinstance(value, bool):
-        raise BadUserInput(f"{label} must be true or false.", field=label)
+        raise BadUserInput(f"{label} must be true or false.", field=label, reason="NOT_BOOLEAN")
     if field.python_type is int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise BadUserInput(f"{label} must be a whole number.", field=label)
+            raise BadUserInput(f"{label} must be a whole number.", field=label, reason="NOT_INTEGER")
         if not -(2**31) <= value <= 2**31 - 1:
-            raise BadUserInput(f"{label} is out of range.", field=label)
+            raise BadUserInput(f"{label} is out of range.", field=label, reason="OUT_OF_RANGE")
     if field.python_type is dt.date and isinstance(value, dt.datetime):
         return value.date()
     return value
@@ -67,12 +71,17 @@ def _check_field_validators(spec: ModelSpec, field: ScalarField, value: Any) -> 
         try:
             validator(value.value if isinstance(value, enum.Enum) else value)
         except ValidationError as error:
-            raise BadUserInput(_validator_message(spec, field, validator, error), field=label) from None
+            raise BadUserInput(
+                _validator_message(spec, field, validator, error), field=label,
+                **_validator_reason(spec, field, validator),
+            ) from None
 
 
 def _validator_message(spec: ModelSpec, field: ScalarField, validator: Any, error: ValidationError) -> str:
     """The rule the value broke, without the value: it may be a stored one the caller may not read."""
     label = field.graphql_name
+    if getattr(validator, "rule", None):  # a validator that says its rule in words (models.app.SlugValidator)
+        return f"{label} {validator.rule}."
     if isinstance(validator, tv.MinValueValidator):
         return f"{label} must be at least {validator.min_value}."
     if isinstance(validator, tv.MaxValueValidator):
@@ -84,6 +93,23 @@ def _validator_message(spec: ModelSpec, field: ScalarField, validator: Any, erro
     if isinstance(validator, tv.RegexValidator):
         return f"{label} must match the pattern {validator.regex.pattern}."
     return _not_valid(spec, field, str(error))
+
+
+def _validator_reason(spec: ModelSpec, field: ScalarField, validator: Any) -> dict[str, Any]:
+    """``reason`` and ``params`` of :func:`_validator_message`; a validator may name its own (``reason``)."""
+    if getattr(validator, "reason", None):
+        return dict(reason=validator.reason, params=getattr(validator, "params", None))
+    if isinstance(validator, tv.MinValueValidator):
+        return dict(reason="TOO_SMALL", params={"min": validator.min_value})
+    if isinstance(validator, tv.MaxValueValidator):
+        return dict(reason="TOO_LARGE", params={"max": validator.max_value})
+    if isinstance(validator, tv.MinLengthValidator):
+        return dict(reason="TOO_SHORT", params={"min": validator.min_length})
+    if isinstance(validator, tv.MaxLengthValidator):
+        return dict(reason="TOO_LONG", params={"max": validator.max_length})
+    if isinstance(validator, tv.RegexValidator):
+        return dict(reason="PATTERN_MISMATCH", params={"pattern": validator.regex.pattern})
+    return dict(reason="NOT_VALID")
 
 
 def _not_valid(spec: ModelSpec, field: ScalarField, reason: str) -> str:
@@ -112,7 +138,7 @@ def saved_field_error(spec: ModelSpec, error: ValidationError) -> BadUserInput |
     field = spec.scalars.get(name)
     if field is None:
         return None
-    return BadUserInput(_not_valid(spec, field, reason), field=field.graphql_name)
+    return BadUserInput(_not_valid(spec, field, reason), field=field.graphql_name, reason="NOT_VALID")
 
 
 async def _check_relation(spec: ModelSpec, relation: RelationField, value: Any, access) -> Any:
@@ -122,11 +148,14 @@ async def _check_relation(spec: ModelSpec, relation: RelationField, value: Any, 
     if relation.kind == "fk":
         if value is None:
             if not relation.nullable:
-                raise BadUserInput(f"{label} cannot be null.", field=label)
+                raise BadUserInput(f"{label} cannot be null.", field=label, reason="REQUIRED")
             return None
         pk = parse_id(value, model=target.name, field=label)
         if reachable is None or not await reachable.filter(pk=pk).exists():
-            raise BadUserInput(f"{label} {value!r} does not match any {target.name}.", field=label)
+            raise BadUserInput(
+                f"{label} {value!r} does not match any {target.name}.", field=label,
+                reason="UNKNOWN_REFERENCE", params={"model": target.name, "value": value},
+            )
         return pk
     ids = [parse_id(v, model=target.name, field=label) for v in (value or [])]
     unique_ids = list(dict.fromkeys(ids))
@@ -134,7 +163,8 @@ async def _check_relation(spec: ModelSpec, relation: RelationField, value: Any, 
     missing = [i for i in unique_ids if i not in found]
     if missing:
         raise BadUserInput(
-            f"{label} contains ids that match no {target.name}: {', '.join(map(str, missing))}.", field=label
+            f"{label} contains ids that match no {target.name}: {', '.join(map(str, missing))}.", field=label,
+            reason="UNKNOWN_REFERENCES", params={"model": target.name, "ids": missing},
         )
     return unique_ids
 
@@ -145,7 +175,10 @@ async def clean(spec: ModelSpec, access, data: dict[str, Any], *, creating: bool
     unknown = set(data) - set(allowed_scalars) - set(allowed_relations)
     if unknown:
         names = ", ".join(sorted(camel(n) for n in unknown))
-        raise BadUserInput(f"{spec.name} has no writable field(s) {names}.")
+        raise BadUserInput(
+            f"{spec.name} has no writable field(s) {names}.",
+            reason="UNKNOWN_FIELDS", params={"model": spec.name, "fields": sorted(camel(n) for n in unknown)},
+        )
     scalars: dict[str, Any] = {}
     foreign: dict[str, Any] = {}
     many: dict[str, list[int]] = {}
@@ -160,11 +193,11 @@ async def clean(spec: ModelSpec, access, data: dict[str, Any], *, creating: bool
     if creating:
         for field in allowed_scalars.values():
             if field.name not in scalars and not field.nullable and not field.has_default:
-                raise BadUserInput(f"{field.graphql_name} is required.", field=field.graphql_name)
+                raise BadUserInput(f"{field.graphql_name} is required.", field=field.graphql_name, reason="REQUIRED")
         for relation in allowed_relations.values():
             if relation.kind == "fk" and relation.name not in foreign and not relation.nullable:
                 label = camel(relation.input_name)
-                raise BadUserInput(f"{label} is required.", field=label)
+                raise BadUserInput(f"{label} is required.", field=label, reason="REQUIRED")
     return scalars, foreign, many
 
 
@@ -176,4 +209,7 @@ async def check_unique(spec: ModelSpec, scalars: dict[str, Any], exclude_pk: int
             if exclude_pk is not None:
                 clash = clash.exclude(pk=exclude_pk)
             if await clash.exists():
-                raise BadUserInput(f"{field.graphql_name} {value!r} is already taken.", field=field.graphql_name)
+                raise BadUserInput(
+                    f"{field.graphql_name} {value!r} is already taken.", field=field.graphql_name,
+                    reason="UNIQUE_TAKEN", params={"field": field.graphql_name, "value": value},
+                )

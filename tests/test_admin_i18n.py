@@ -172,15 +172,15 @@ def test_missing_translations_lists_a_new_models_texts():
 
 
 async def test_service_errors_name_the_field_in_the_panels_language(world, kominfo):
-    """Service messages stay as written (English, for the API); the panel puts the field's label in front."""
+    """The API's messages are English; the panel writes an error from its reason code and params, in its language."""
     taken = {"username": "kominfo", "password": "kata-sandi-baru-123", "role": "regency_staff", "regency_code": "32.16"}
     indonesian = await kominfo.post("/admin/user/create", taken)
     assert indonesian.status_code == 400
-    assert form_error(indonesian.text) == "Nama pengguna: Username 'kominfo' is taken."
-    # In English the message names the field already: the label is not repeated
+    assert form_error(indonesian.text) == "Nama pengguna “kominfo” sudah dipakai; pilih yang lain."
     await kominfo.get("/admin/user/list?language=en_US")
     english = await kominfo.post("/admin/user/create", taken)
-    assert form_error(english.text) == "Username 'kominfo' is taken."
-    # A field named the API's way (regencyCode) finds its panel label too
+    assert form_error(english.text) == "Username “kominfo” is already taken; choose another."
+    # An error without a translated reason keeps the field's label in front of the service's message
+    # (tests/test_error_reasons.py); with one, the params are written in
     missing = await kominfo.post("/admin/user/create", {**taken, "username": "staff.baru", "regency_code": ""})
-    assert form_error(missing.text).startswith("Regency code: regency_staff needs the code")
+    assert form_error(missing.text) == "The role regency_staff needs the code of the regency the account works for."

@@ -1,4 +1,8 @@
-"""Agreement rules: what a PKS must follow, dates, and the EXPIRED status as time passes."""
+"""Agreement rules: what a PKS must follow, dates, apps, and the EXPIRED status as time passes.
+
+Each refusal names the field and carries a ``reason`` code with its ``params``
+(tests/test_error_reasons.py checks them through the API and the panel).
+"""
 import datetime as dt
 
 import pytest
@@ -44,26 +48,37 @@ def pks(regions, parent, regency="karawang", **values) -> Agreement:
     )
 
 
-async def refused(agreement: Agreement, field: str) -> str:
+async def refused(agreement: Agreement, field: str, reason: str | None = None, apps=()) -> str:
     with pytest.raises(BadUserInput) as raised:
-        await check_agreement(agreement, {"apps": []})
+        await check_agreement(agreement, {"apps": list(apps)})
     assert raised.value.extensions["field"] == field
+    if reason is not None:
+        assert raised.value.reason == raised.value.extensions["reason"] == reason
     return raised.value.message
 
 
+def dated_mou(regions, **values) -> Agreement:
+    """A signed MoU of 16 May 2018 valid five years, unsaved."""
+    values = dict(number="MOU/dated", status=St.SIGNED, signed_on=dt.date(2018, 5, 16),
+                  valid_until=dt.date(2023, 5, 15)) | values
+    return Agreement(kind=K.MOU, title="MoU", regency=regions["karawang"], provider=regions["tangerang"], **values)
+
+
 async def test_a_pks_must_follow_an_mou(regions):
-    message = await refused(pks(regions, parent=None), "parentId")
+    message = await refused(pks(regions, parent=None), "parentId", "AGREEMENT_PKS_WITHOUT_MOU")
     assert message.startswith("A PKS must follow an MoU")
 
 
 async def test_a_pks_cannot_follow_a_draft_mou(regions):
     draft = await mou(regions, status=St.DRAFT)
-    assert "is DRAFT" in await refused(pks(regions, parent=draft), "parentId")
+    assert "is DRAFT" in await refused(pks(regions, parent=draft), "parentId", "AGREEMENT_MOU_NOT_SIGNED")
 
 
 async def test_a_pks_cannot_follow_another_regencys_mou(regions):
     bekasi_mou = await mou(regions, regency="bekasi")
-    assert "same adopter and provider" in await refused(pks(regions, parent=bekasi_mou), "parentId")
+    assert "same adopter and provider" in await refused(
+        pks(regions, parent=bekasi_mou), "parentId", "AGREEMENT_MOU_OTHER_PARTIES"
+    )
 
 
 async def test_a_pks_cannot_follow_a_pks(regions):
@@ -71,14 +86,14 @@ async def test_a_pks_cannot_follow_a_pks(regions):
     first = pks(regions, parent=signed, status=St.SIGNED, signed_on=dt.date(2019, 1, 2))
     await first.save()
     second = pks(regions, parent=first, number="PKS/2")
-    assert "is a PKS" in await refused(second, "parentId")
+    assert "is a PKS" in await refused(second, "parentId", "AGREEMENT_PARENT_NOT_MOU")
 
 
 async def test_an_mou_follows_nothing(regions):
     other = await mou(regions, number="MOU/old")
     child = Agreement(number="MOU/2", kind=K.MOU, title="t", regency=regions["karawang"],
                       provider=regions["tangerang"], parent=other)
-    assert "An MoU cannot follow" in await refused(child, "parentId")
+    assert "An MoU cannot follow" in await refused(child, "parentId", "AGREEMENT_MOU_HAS_PARENT")
 
 
 @pytest.mark.parametrize("valid_until", [dt.date(2018, 5, 15), dt.date(2018, 5, 16)])
@@ -86,14 +101,15 @@ async def test_valid_until_must_be_after_signed_on(regions, valid_until):
     agreement = Agreement(number="MOU/x", kind=K.MOU, title="t", regency=regions["karawang"],
                           provider=regions["tangerang"], status=St.SIGNED,
                           signed_on=dt.date(2018, 5, 16), valid_until=valid_until)
-    assert "validUntil" in await refused(agreement, "validUntil")
+    assert "validUntil" in await refused(agreement, "validUntil", "AGREEMENT_ENDS_BEFORE_SIGNED")
 
 
 @pytest.mark.parametrize("status", [St.SIGNED, St.ACTIVE])
 async def test_a_signed_agreement_needs_its_signing_date(regions, status):
     agreement = Agreement(number="MOU/x", kind=K.MOU, title="t", regency=regions["karawang"],
                           provider=regions["tangerang"], status=status)
-    assert f"A {status.value} agreement needs signedOn" in await refused(agreement, "signedOn")
+    message = await refused(agreement, "signedOn", "AGREEMENT_NEEDS_SIGNED_ON")
+    assert message == f"An agreement in status {status.value} needs signedOn, the date it was signed."
 
 
 @pytest.mark.parametrize("parent_status", [St.SIGNED, St.ACTIVE, St.EXPIRED])
@@ -101,7 +117,7 @@ async def test_valid_agreements_pass(regions, parent_status):
     parent = await mou(regions, status=parent_status, valid_until=dt.date(2030, 5, 16))
     followup = pks(regions, parent=parent, status=St.ACTIVE, signed_on=dt.date(2019, 2, 1),
                    valid_until=dt.date(2030, 1, 31))
-    await check_agreement(followup, {"apps": []})
+    await check_agreement(followup, {"apps": [1]})
     assert followup.status == St.ACTIVE
     await check_agreement(pks(regions, parent=parent), None)  # a DRAFT PKS with no dates yet
     draft_mou = Agreement(number="MOU/draft", kind=K.MOU, title="t", regency=regions["karawang"],
@@ -115,6 +131,69 @@ async def test_a_lapsed_agreement_is_saved_as_expired(regions):
                     signed_on=dt.date(2016, 9, 20), valid_until=dt.date(2021, 9, 20))
     await check_agreement(old, None)
     assert old.status == St.EXPIRED
+
+
+# --- a PKS within its MoU, apps on the PKS ------------------------------------------------------
+
+
+async def test_a_pks_is_not_signed_before_its_mou(regions):
+    parent = dated_mou(regions)
+    await parent.save()
+    early = pks(regions, parent=parent, status=St.SIGNED, signed_on=dt.date(2018, 5, 15))
+    with pytest.raises(BadUserInput) as raised:
+        await check_agreement(early, {"apps": [1]})
+    error = raised.value
+    assert (error.extensions["field"], error.reason) == ("signedOn", "AGREEMENT_PKS_BEFORE_MOU")
+    assert error.params == {"pks": dt.date(2018, 5, 15), "mou": dt.date(2018, 5, 16), "mouNumber": "MOU/dated"}
+    assert error.extensions["params"] == {"pks": "2018-05-15", "mou": "2018-05-16", "mouNumber": "MOU/dated"}
+    # the same day as its MoU is fine
+    await check_agreement(pks(regions, parent=parent, status=St.SIGNED, signed_on=dt.date(2018, 5, 16)), None)
+
+
+async def test_a_pks_is_not_valid_beyond_its_mou(regions):
+    parent = dated_mou(regions)
+    await parent.save()
+    late = pks(regions, parent=parent, status=St.SIGNED, signed_on=dt.date(2018, 8, 15), valid_until=dt.date(2023, 5, 16))
+    message = await refused(late, "validUntil", "AGREEMENT_PKS_BEYOND_MOU")
+    assert "beyond the end of its MoU MOU/dated (2023-05-15)" in message
+    # ending with its MoU is fine, and an MoU without an end date bounds nothing
+    await check_agreement(pks(regions, parent=parent, valid_until=dt.date(2023, 5, 15)), None)
+    open_ended = dated_mou(regions, number="MOU/open", valid_until=None)
+    await open_ended.save()
+    await check_agreement(pks(regions, parent=open_ended, valid_until=dt.date(2040, 1, 1)), None)
+
+
+async def test_an_active_pks_lists_at_least_one_app(regions):
+    parent = await mou(regions, valid_until=dt.date(2030, 5, 15))
+    active = pks(regions, parent=parent, status=St.ACTIVE, signed_on=dt.date(2019, 2, 1))
+    message = await refused(active, "appIds", "AGREEMENT_ACTIVE_PKS_WITHOUT_APPS")
+    assert message.startswith("An ACTIVE PKS lists at least one app")
+    await check_agreement(active, {"apps": [7]})
+    # a draft or signed PKS may still be without apps
+    await check_agreement(pks(regions, parent=parent, status=St.SIGNED, signed_on=dt.date(2019, 2, 1)), {"apps": []})
+
+
+async def test_an_active_pks_without_relations_counts_its_stored_apps(regions):
+    # Given an ACTIVE PKS saved with one app, checked without the relations the CRUD service passes
+    from models import App
+    from models.enums import AppCategory
+
+    parent = await mou(regions, valid_until=dt.date(2030, 5, 15))
+    saved = pks(regions, parent=parent, status=St.ACTIVE, signed_on=dt.date(2019, 2, 1))
+    await saved.save()
+    await saved.apps.add(await App.create(name="LAKSA", slug="laksa", category=AppCategory.COMPLAINTS))
+    await check_agreement(saved, None)
+    # then, once its apps are gone, it is refused
+    await saved.apps.clear()
+    with pytest.raises(BadUserInput, match="at least one app"):
+        await check_agreement(saved, None)
+
+
+async def test_an_mou_lists_no_apps(regions):
+    agreement = dated_mou(regions)
+    message = await refused(agreement, "appIds", "AGREEMENT_MOU_HAS_APPS", apps=[1, 2])
+    assert message.startswith("An MoU lists no apps (2 given)")
+    await check_agreement(agreement, {"apps": []})
 
 
 def test_effective_status():

@@ -70,12 +70,12 @@ async def test_failed_update_changes_nothing(world, as_role):
 
 
 async def test_update_sets_many_to_many_and_only_given_fields(world, as_role):
-    mou = world.mou["32.16"]
+    pks = world.draft["32.16"]  # the apps belong to the PKS (an MoU lists none: models.agreement_rules)
     body = await as_role("kominfo")(
         'mutation($id: ID!, $apps: [ID!]) { updateAgreement(id: $id, input: {appIds: $apps}) { title apps { slug } } }',
-        {"id": str(mou.id), "apps": [str(world.apps[1].id)]},
+        {"id": str(pks.id), "apps": [str(world.apps[1].id)]},
     )
-    assert body["data"]["updateAgreement"] == {"title": "MoU Smart City Kabupaten Bekasi", "apps": [{"slug": "e-office"}]}
+    assert body["data"]["updateAgreement"] == {"title": "Draf PKS Kabupaten Bekasi", "apps": [{"slug": "e-office"}]}
 
 
 async def test_deleting_a_referenced_row_is_bad_user_input(world, as_role):

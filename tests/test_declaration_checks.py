@@ -386,19 +386,20 @@ def with_validator(monkeypatch, model, name, validator):
 
 
 async def test_a_field_validator_is_bad_user_input_naming_the_field(world, as_role, monkeypatch):
-    # Given a slug that must be lowercase letters, digits and dashes
-    with_validator(monkeypatch, App, "slug", RegexValidator(r"^[a-z0-9-]+$", 0))
+    # Given a name that must be letters and spaces (App.slug's own validator, models.app.SlugValidator, says its rule)
+    with_validator(monkeypatch, App, "name", RegexValidator(r"^[A-Za-z ]+$", 0))
     kominfo = as_role("kominfo")
-    # When Kominfo creates an app with a bad slug
-    body = await kominfo(CREATE_APP, {"i": {"name": "Segar", "slug": "Segar App", "category": "ECONOMY"}})
+    # When Kominfo creates an app with a bad name
+    body = await kominfo(CREATE_APP, {"i": {"name": "Segar-1", "slug": "segar", "category": "ECONOMY"}})
     # Then the caller learns which field and why, and nothing is written
-    assert [(e["extensions"]["code"], e["extensions"]["field"]) for e in body["errors"]] == [("BAD_USER_INPUT", "slug")]
-    assert body["errors"][0]["message"] == "slug must match the pattern ^[a-z0-9-]+$."
-    assert not await App.filter(name="Segar").exists()
+    assert [(e["extensions"]["code"], e["extensions"]["field"]) for e in body["errors"]] == [("BAD_USER_INPUT", "name")]
+    assert body["errors"][0]["message"] == "name must match the pattern ^[A-Za-z ]+$."
+    assert body["errors"][0]["extensions"]["reason"] == "PATTERN_MISMATCH"
+    assert not await App.filter(slug="segar").exists()
     # and an update is checked the same way
     app_id = str(world.apps[0].id)
     body = await kominfo('mutation($id: ID!) { updateApp(id: $id, input: {slug: "NO"}) { slug } }', {"id": app_id})
-    assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "slug"}
+    assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "slug", "reason": "APP_SLUG_FORMAT"}
     assert (await App.get(id=app_id)).slug == world.apps[0].slug
 
 
@@ -408,15 +409,15 @@ async def test_a_default_that_breaks_a_field_validator_is_bad_user_input(world, 
     # When an app is created without it
     body = await as_role("kominfo")(CREATE_APP, {"i": {"name": "Segar", "slug": "segar", "category": "ECONOMY"}})
     # Then that is the caller's input error on ownerUnit, not an internal one
-    assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "ownerUnit"}
+    assert body["errors"][0]["extensions"] == {
+        "code": "BAD_USER_INPUT", "field": "ownerUnit", "reason": "TOO_SHORT", "params": {"min": 1},
+    }
     assert body["errors"][0]["message"] == "ownerUnit must be at least 1 character."
     assert not await App.filter(slug="segar").exists()
 
 
 async def test_a_value_a_save_hook_sets_is_caught_at_save(world, as_role, monkeypatch):
-    # Given a save hook that sets a slug the field's validator refuses
-    with_validator(monkeypatch, App, "slug", RegexValidator(r"^[a-z0-9-]+$", 0))
-
+    # Given a save hook that sets a slug the field's validator (models.app.SlugValidator) refuses
     async def shout(sender, instance, using_db, update_fields):
         instance.slug = instance.slug.upper()
 
@@ -427,8 +428,10 @@ async def test_a_value_a_save_hook_sets_is_caught_at_save(world, as_role, monkey
     finally:
         App._listeners[Signals.pre_save][App].remove(shout)
     # Then it still reaches the caller as BAD_USER_INPUT on the field, with Tortoise's reason
-    assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "slug"}
-    assert body["errors"][0]["message"] == "slug is not valid: Value 'SEGAR' does not match regex '^[a-z0-9-]+$'"
+    assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "slug", "reason": "NOT_VALID"}
+    assert body["errors"][0]["message"] == (
+        "slug is not valid: Value 'SEGAR' does not match regex '[a-z0-9]+(?:-[a-z0-9]+)*\\Z'"
+    )
     assert not await App.filter(name="Segar").exists()
 
 
@@ -443,6 +446,8 @@ async def test_a_number_validator_on_a_declared_test_model(world, tokens, monkey
             "mutation($i: KioskCreateInput!) { createKiosk(input: $i) { id } }",
             {"i": {"location": "Lobi", "screens": 12, "regencyId": str(world.karawang.id)}},
         )
-    assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "screens"}
+    assert body["errors"][0]["extensions"] == {
+        "code": "BAD_USER_INPUT", "field": "screens", "reason": "TOO_LARGE", "params": {"max": 8},
+    }
     assert body["errors"][0]["message"] == "screens must be at most 8."
     assert not await Kiosk.filter(location="Lobi").exists()

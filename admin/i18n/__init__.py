@@ -13,9 +13,10 @@
   speak of ``null`` and GraphQL names. A field without an entry shows its ``#:`` comment (backticks
   removed) in every language: the comment is the default text until someone translates it, and
   ``python -m server.manage translations`` lists every such field (admin/i18n/coverage.py).
-- Messages of the services (``BadUserInput``) stay as the services wrote them, in English for
-  the API; :func:`error_text` puts the label of the field they name in front, so a reader of
-  the Indonesian panel at least sees which input is meant.
+- Messages of the services (``BadUserInput``) are English, for the API; an error with a
+  ``reason`` code is shown from ``error|<REASON>``, a template over its ``params``
+  (:func:`error_text`). Without an entry the panel puts the label of the field the message
+  names in front, so a reader of the Indonesian panel at least sees which input is meant.
 - The language of a request lives in a ContextVar (fastapi-admin keeps one global
   language for the whole process, which mixes languages between concurrent requests).
 
@@ -120,13 +121,58 @@ def field_help(model_name: str, field_name: str, description: str | None = None)
 
 
 def error_text(error, model: str | None = None) -> str:
-    """A service error as the panel shows it: ``<field label>: <message>`` when the catalogue knows the field."""
+    """A service error as the panel shows it, in the panel's language.
+
+    An error with a ``reason`` the catalogue knows (``error|<REASON>``) is written from that
+    entry, a ``str.format`` template over the error's ``params`` (plus ``field``, the label of
+    the input it names): ``error|AGREEMENT_PKS_BEFORE_MOU`` = "PKS tidak boleh ditandatangani
+    ({pks}) sebelum MoU-nya {mouNumber} ({mou})." Dates read ``dd/mm/yyyy``, enum values and
+    models by their labels, lists joined with commas. Otherwise (no reason, no entry, or an
+    entry naming a param the error lacks): ``<field label>: <message>`` when the catalogue
+    knows the field, else the service's English message.
+    """
     message = error.message
-    field = getattr(error, "extensions", {}).get("field")
+    extensions = getattr(error, "extensions", None) or {}
+    field = extensions.get("field")
+    reason = getattr(error, "reason", None) or extensions.get("reason")
+    template = _lookup("error", reason) if isinstance(reason, str) else None
+    if template is not None:
+        params = getattr(error, "params", None) or extensions.get("params") or {}
+        try:
+            return template.format_map(_shown_params(params, field, model))
+        except (KeyError, IndexError, ValueError, AttributeError):
+            pass  # a translation that names a value this error does not carry: the message below
     label = _known_field_label(field, model) if isinstance(field, str) else None
     if label is None or message.lower().startswith(label.lower()):
         return message
     return f"{label}: {message}"
+
+
+def _shown_params(params, field: object, model: str | None) -> dict[str, str]:
+    """The error's params as the panel writes them; ``field`` (and ``model``) by their labels."""
+    shown = {str(key): _shown_value(value) for key, value in dict(params).items()}
+    named = params.get("field", field)
+    if isinstance(named, str):
+        shown["field"] = _known_field_label(named, model) or humanize(named)
+    if isinstance(params.get("model"), str):
+        shown["model"] = model_label(params["model"])
+    return shown
+
+
+def _shown_value(value: object) -> str:
+    import datetime as dt
+
+    if isinstance(value, dt.datetime):
+        from core.clock import wib_time
+
+        return wib_time(value).strftime("%d/%m/%Y %H:%M WIB")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, enum.Enum):
+        return value_label(value)
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return ", ".join(_shown_value(v) for v in value)
+    return str(value)
 
 
 def _known_field_label(name: str, model: str | None = None) -> str | None:

@@ -14,6 +14,8 @@ from core.settings import database_options, default_database_url
 sqlite_ddl.install()
 
 MODEL_MODULES: tuple[str, ...] = ("models",)
+#: Seconds to wait for a new PostgreSQL connection before the request fails.
+CONNECT_TIMEOUT_SECONDS = 5
 # casbin-tortoise-adapter's CasbinRule model: policy rules live in our database.
 POLICY_MODULE = "casbin_tortoise_adapter"
 
@@ -30,6 +32,9 @@ def connection_config(database_url: str) -> dict:
         server_settings = dict(credentials.get("server_settings") or {})
         server_settings.setdefault("statement_timeout", str(options.statement_timeout_ms))
         credentials["server_settings"] = server_settings
+        # asyncpg waits 60 s for a connection by default: a database host that drops packets
+        # (instead of refusing) would hold every request that long.
+        credentials.setdefault("timeout", CONNECT_TIMEOUT_SECONDS)
     return config
 
 

@@ -27,8 +27,8 @@ async def check_agreement(agreement: Any, relations: Mapping[str, Any] | None = 
     """Raise BadUserInput (naming the field, with a ``reason`` and its ``params``) when the agreement breaks a rule.
 
     - an MoU follows nothing (no ``parent``) and lists no apps: the apps belong to its PKS;
-    - a PKS follows a signed MoU (SIGNED, ACTIVE or EXPIRED) between the same adopter and provider,
-      is not signed before it and is not valid beyond its end;
+    - a PKS follows a signed MoU (SIGNED, ACTIVE or EXPIRED; a TERMINATED PKS may follow a TERMINATED
+      MoU) between the same adopter and provider, is not signed before it and is not valid beyond its end;
     - ``validUntil`` is after ``signedOn``;
     - a SIGNED or ACTIVE agreement has ``signedOn``;
     - an ACTIVE PKS lists at least one app.
@@ -98,7 +98,9 @@ async def _check_parent(pks: Any) -> None:
             f"A PKS must follow an MoU; {parent.number} is a {parent.kind.value}.", field="parentId",
             reason="AGREEMENT_PARENT_NOT_MOU", params={**mou, "kind": AgreementKind(parent.kind)},
         )
-    if St(parent.status) not in SIGNED_STATUSES:
+    # A terminated MoU was signed once: the PKS that followed it stays valid as a terminated record.
+    ended_together = St(parent.status) == St.TERMINATED and St(pks.status) == St.TERMINATED
+    if St(parent.status) not in SIGNED_STATUSES and not ended_together:
         raise BadUserInput(
             f"A PKS must follow a signed MoU; {parent.number} is {St(parent.status).value}.", field="parentId",
             reason="AGREEMENT_MOU_NOT_SIGNED", params={**mou, "status": St(parent.status)},

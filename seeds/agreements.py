@@ -8,7 +8,9 @@ Karawang named e-government and public-service apps including the complaints
 desk (LAKSA). At least 28 regions had adopted apps by then.
 
 Everything else here is illustrative: which other regencies adopted, the dates,
-statuses and document numbers, the renewals of 2023-2024, and the app lists.
+statuses and document numbers, the renewals of 2023-2024, and the app lists. A PKS
+lists only apps the catalogue marks adoptable: none named after Kota Tangerang
+(``seeds.catalogue.adoptable_slugs``).
 Signatories other than those of 2018-05-16 are given by office, not by name.
 MoUs run five years (``valid_until`` = the day before the fifth anniversary); a
 PKS ends with its MoU.
@@ -23,7 +25,7 @@ from models.agreement import Agreement
 from models.app import App
 from models.enums import AgreementKind, AgreementStatus
 from models.regency import Regency
-from seeds.catalogue import app_rows
+from seeds.catalogue import adoptable_slugs
 from seeds.reference import PROVIDER_CODE, regency_rows
 from seeds.sync import Link, Plan, Row
 
@@ -59,12 +61,11 @@ SIGNED_2018_05_16 = {
 #: Karawang chose e-government apps and public-service apps, the complaints desk among them.
 KARAWANG_2018_APPS = (
     "e-office", "e-audit", "sikda", "e-planning", "e-budgeting", "e-absensi", "e-arsip", "e-musrenbang",
-    "e-monev", "laksa", "call-center-opd", "perizinan-online", "siap-kerja", "tangerang-live",
-    "gawat-darurat-112", "segar", "cek-status-izin",
+    "e-monev", "laksa", "call-center-opd", "perizinan-online", "siap-kerja", "gawat-darurat-112", "segar",
+    "cek-status-izin",
 )
 BEKASI_2018_APPS = (
     "laksa", "perizinan-online", "siap-kerja", "e-office", "sikda", "pindah-sekolah-online", "e-transport",
-    "tangerang-live",
 )
 
 
@@ -184,15 +185,18 @@ def _signatories(step: Step, adopter: Row, provider: Row, first_mou: bool) -> st
     )
 
 
-def _apps_for(step: Step, number: str, pool: list[Row]) -> list[str]:
-    """The apps a PKS lists: its own list, or a few of the most adopted plus a stable random pick."""
+def _apps_for(step: Step, number: str, pool: list[str]) -> list[str]:
+    """The apps a PKS lists: its own list, or a few of the most adopted plus a stable random pick (adoptable only)."""
     if step.kind is AgreementKind.MOU:
         return []
     if step.apps:
+        not_adoptable = [slug for slug in step.apps if slug not in pool]
+        if not_adoptable:
+            raise ValueError(f"{number} lists apps that are not adoptable: {', '.join(not_adoptable)}")
         return list(step.apps)
     rng = random.Random(f"pks-apps:{number}")
     core = rng.sample(MOST_ADOPTED, rng.randint(1, len(MOST_ADOPTED)))
-    others = [a["slug"] for a in pool if a["slug"] not in core]
+    others = [slug for slug in pool if slug not in core]
     return sorted([*core, *rng.sample(others, rng.randint(3, 12))])
 
 
@@ -200,7 +204,7 @@ def agreement_batches() -> tuple[list[Row], list[Row]]:
     """(MoUs, PKS): the MoUs are written first so every PKS finds its parent."""
     regencies = {r["code"]: r for r in regency_rows()}
     provider = regencies[PROVIDER_CODE]
-    pool = app_rows()
+    pool = adoptable_slugs()
     dated = sorted(
         (step.on, code, index) for code, steps in ADOPTIONS.items() for index, step in enumerate(steps) if step.on
     )
@@ -241,9 +245,14 @@ def agreement_batches() -> tuple[list[Row], list[Row]]:
     return mous, followups
 
 
+#: A PKS in these statuses put its apps into use (a draft has not yet, a terminated one was undone).
+IN_USE = (A.SIGNED, A.ACTIVE, A.EXPIRED)
+
+
 def adopted_apps() -> dict[str, list[str]]:
-    """Regency code → slugs of the apps its PKS documents list (for demo complaints about those apps)."""
+    """Regency code → slugs of the apps its signed PKS list (for demo complaints about those apps)."""
     adopted: dict[str, set[str]] = {}
     for row in agreement_batches()[1]:
-        adopted.setdefault(row["regency"], set()).update(row["apps"])
+        if row["status"] in IN_USE:
+            adopted.setdefault(row["regency"], set()).update(row["apps"])
     return {code: sorted(slugs) for code, slugs in adopted.items()}

@@ -1,10 +1,19 @@
-"""The app catalogue of Kota Tangerang (174 apps) from ``data/apps.csv``; see data/README.md for sources."""
+"""The app catalogue of Kota Tangerang (174 apps) from ``data/apps.csv``; see data/README.md for sources.
+
+Two marks of the catalogue data are for the demo world, not written to the database:
+``audience`` (``PUBLIC``: citizens use the app; ``STAFF``: a back-office tool such as e-Office,
+e-Audit or e-Arsip, which citizens do not complain about) and ``adoptable`` (``no`` for the
+apps named after Kota Tangerang: the demo's adopters take the app under a neutral name in their
+own catalogue or not at all, never "Wisata Kota Tangerang" for Lebak). Rows carry them as
+``_audience`` and ``_adoptable`` (extra data the sync neither writes nor fingerprints).
+"""
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import re
 import unicodedata
+from functools import lru_cache
 
 from models.app import App
 from models.enums import AppCategory, AppPlatform, AppStatus
@@ -57,20 +66,48 @@ def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
 
 
+#: The catalogue's ``audience`` values.
+PUBLIC, STAFF = "PUBLIC", "STAFF"
+
+
 def app_rows() -> list[Row]:
-    """One seed row per line of apps.csv."""
+    """One seed row per line of apps.csv (a fresh list each call: callers may change it)."""
+    return [dict(row) for row in _catalogue()]
+
+
+@lru_cache(maxsize=1)
+def _catalogue() -> tuple[Row, ...]:
     with (DATA / "apps.csv").open(encoding="utf-8", newline="") as handle:
-        return [
-            {
-                "slug": slugify(line["name"]),
-                "name": line["name"],
-                "category": AppCategory(line["category"]),
-                "description": line["description"],
-                "owner_unit": OWNER_UNITS[line["unit"]],
-                "platform": AppPlatform(line["platform"]),
-                "status": AppStatus.ACTIVE,
-                "url": None,
-                "launched_on": dt.date.fromisoformat(line["launched_on"]) if line["launched_on"] else None,
-            }
-            for line in csv.DictReader(handle)
-        ]
+        rows = tuple(_row(line) for line in csv.DictReader(handle))
+    branded = [r["name"] for r in rows if "tangerang" in r["name"].lower() and r["_adoptable"]]
+    if branded:
+        raise ValueError(f"apps.csv: apps named after Kota Tangerang cannot be adoptable: {', '.join(branded)}")
+    return rows
+
+
+def _row(line: dict[str, str]) -> Row:
+    if line["audience"] not in (PUBLIC, STAFF) or line["adoptable"] not in ("yes", "no"):
+        raise ValueError(f"apps.csv: {line['name']}: audience is PUBLIC or STAFF, adoptable is yes or no")
+    return {
+        "slug": slugify(line["name"]),
+        "name": line["name"],
+        "category": AppCategory(line["category"]),
+        "description": line["description"],
+        "owner_unit": OWNER_UNITS[line["unit"]],
+        "platform": AppPlatform(line["platform"]),
+        "status": AppStatus.ACTIVE,
+        "url": None,
+        "launched_on": dt.date.fromisoformat(line["launched_on"]) if line["launched_on"] else None,
+        "_audience": line["audience"],
+        "_adoptable": line["adoptable"] == "yes",
+    }
+
+
+def adoptable_slugs() -> list[str]:
+    """Apps another regency may adopt under their catalogue name (not the Tangerang-branded ones)."""
+    return [r["slug"] for r in _catalogue() if r["_adoptable"]]
+
+
+def public_facing_slugs() -> list[str]:
+    """Apps citizens use, so may complain about (not the back office: e-Office, e-Audit, e-Arsip...)."""
+    return [r["slug"] for r in _catalogue() if r["_audience"] == PUBLIC]

@@ -74,6 +74,16 @@ async def test_a_pks_cannot_follow_a_draft_mou(regions):
     assert "is DRAFT" in await refused(pks(regions, parent=draft), "parentId", "AGREEMENT_MOU_NOT_SIGNED")
 
 
+async def test_a_terminated_pks_may_follow_a_terminated_mou(regions):
+    ended = await mou(regions, status=St.TERMINATED, valid_until=dt.date(2025, 2, 11))
+    terminated = pks(regions, parent=ended, status=St.TERMINATED, signed_on=dt.date(2020, 6, 10),
+                     valid_until=dt.date(2025, 2, 11))
+    await check_agreement(terminated, {"apps": [1]})
+    # but nothing else may follow it
+    signed = pks(regions, parent=ended, status=St.SIGNED, signed_on=dt.date(2020, 6, 10))
+    assert "is TERMINATED" in await refused(signed, "parentId", "AGREEMENT_MOU_NOT_SIGNED")
+
+
 async def test_a_pks_cannot_follow_another_regencys_mou(regions):
     bekasi_mou = await mou(regions, regency="bekasi")
     assert "same adopter and provider" in await refused(

@@ -30,10 +30,11 @@ mimetypes.add_type("font/woff2", ".woff2")
 
 
 class StaticAssets(StaticFiles):
-    """Starlette's ``StaticFiles`` over admin/static: versioned vendor files cached for good, the rest revalidated."""
+    """Starlette's ``StaticFiles`` over a static folder (admin/static unless told): versioned vendor files
+    cached for good, the rest revalidated. GraphiQL's copies (schema/static) are served the same way."""
 
-    def __init__(self) -> None:
-        super().__init__(directory=STATIC)
+    def __init__(self, directory: Path = STATIC) -> None:
+        super().__init__(directory=directory)
 
     async def get_response(self, path: str, scope: Scope) -> Response:
         response = await super().get_response(path, scope)

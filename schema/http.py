@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
 from starlette.requests import HTTPConnection
-from starlette.responses import JSONResponse
+from starlette.responses import HTMLResponse, JSONResponse
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
@@ -19,6 +20,11 @@ from schema.request_body import RequestRefused, check_graphql_body, read_body
 from schema.ws_limits import ConnectionCounter, LimitedTransportWSHandler, refuse_connection
 from services import events
 from services.tokens import subject_of_authorization
+
+
+#: GraphiQL's page and its pinned scripts and styles, served at ``/graphql/static/`` (server/app.py): GraphiQL
+#: works without internet (schema/static/vendor/README.md).
+IDE_STATIC = Path(__file__).resolve().parent / "static"
 
 
 def client_address(connection: HTTPConnection) -> str | None:
@@ -40,6 +46,11 @@ class SimpulGraphQL(GraphQL):
         self.websockets = ConnectionCounter(
             per_client=settings.max_websockets_per_client, total=settings.max_websockets
         )
+
+    async def render_graphql_ide(self, request) -> HTMLResponse:
+        """GraphiQL from our own copies of React and GraphiQL; strawberry's page loads them from unpkg.com."""
+        static = request.scope.get("root_path", "") + "/graphql/static"
+        return HTMLResponse((IDE_STATIC / "graphiql.html").read_text(encoding="utf-8").replace("{{STATIC}}", static))
 
     async def get_context(self, request: HTTPConnection, response: Any) -> Context:
         # The caller's access is resolved after validation (schema/caller.py), not here.

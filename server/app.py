@@ -14,10 +14,11 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from tortoise import Tortoise
 
 from admin import create_admin_app
+from admin.assets import StaticAssets
 from core.database import MODEL_MODULES, tortoise_config
 from core.settings import Settings, SettingsError, get_settings
 from schema.builder import build_schema
-from schema.http import graphql_app
+from schema.http import IDE_STATIC, graphql_app
 from server.assembly import assemble, prepare_database
 from server.middleware import SecurityHeaders, TrustedProxies
 from server.health import NOT_MIGRATED, check_health, pending_migrations
@@ -96,6 +97,7 @@ def create_app(
     routes = [
         Route("/health", health),
         Route("/graphql/schema.graphql", sdl),
+        Mount("/graphql/static", app=StaticAssets(IDE_STATIC)),  # GraphiQL's own React and GraphiQL, offline
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         Mount("/admin", app=create_admin_app(registry, redis_url=settings.redis_url)),

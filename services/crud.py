@@ -73,8 +73,7 @@ def _integrity_message(spec: ModelSpec, error: IntegrityError, pk: Any = None) -
 
 async def create_row(spec: ModelSpec, access, data: dict[str, Any], *, source: str = "api") -> Model:
     access.require(spec.name, "create")
-    scalars, foreign, many = await validation.clean(spec, access, data, creating=True)
-    await validation.check_unique(spec, scalars, None)
+    scalars, foreign, many = await validation.checked(spec, access, data, creating=True)
     try:
         async with in_transaction():
             row = spec.model(**scalars, **{spec.relations[n].column: v for n, v in foreign.items()})
@@ -110,9 +109,9 @@ async def update_row(spec: ModelSpec, access, id_: Any, data: dict[str, Any], *,
             row = await rows(spec, access, "update").filter(pk=pk).first()
             if row is None:
                 raise not_found(spec.name, id_)
-            scalars, foreign, many = await validation.clean(spec, access, data, creating=False)
-            await validation.check_unique(spec, scalars, pk)
+            scalars, foreign, many = await validation.checked(spec, access, data, creating=False, exclude_pk=pk)
             before_many = await _current_many(row, spec)
+            validation.check_frozen(spec, access, row, scalars, foreign, many, before_many)
             before = snapshot(spec, row, before_many)
             for name, value in scalars.items():
                 setattr(row, name, value)

@@ -15,7 +15,7 @@ from tortoise import validators as tv
 from tortoise.exceptions import ValidationError
 from tortoise.models import Model
 
-from core.errors import BadUserInput
+from core.errors import BadUserInput, Forbidden
 from core.values import parse_id
 from models.registry import ModelSpec, RelationField, ScalarField, camel
 from permissions.rows import visible
@@ -170,6 +170,56 @@ async def _check_relation(spec: ModelSpec, relation: RelationField, value: Any, 
 
 
 async def clean(spec: ModelSpec, access, data: dict[str, Any], *, creating: bool):
+    """(scalars, foreign keys, many-to-many ids) checked; every refused field at once (:func:`refusal`)."""
+    scalars, foreign, many, problems = await _collect(spec, access, data, creating=creating)
+    if problems:
+        raise refusal(problems)
+    return scalars, foreign, many
+
+
+async def checked(spec: ModelSpec, access, data: dict[str, Any], *, creating: bool, exclude_pk: int | None = None):
+    """:func:`clean` and :func:`check_unique` in one pass: a form learns every refused field at once."""
+    scalars, foreign, many, problems = await _collect(spec, access, data, creating=creating)
+    problems += await _unique_problems(spec, scalars, exclude_pk)
+    if problems:
+        raise refusal(problems)
+    return scalars, foreign, many
+
+
+async def input_problems(
+    spec: ModelSpec, access, data: dict[str, Any], *, creating: bool, exclude_pk: int | None = None
+) -> list[BadUserInput]:
+    """Every refusal :func:`checked` would raise, as a list (empty when the input is fine); writes nothing."""
+    try:
+        await checked(spec, access, data, creating=creating, exclude_pk=exclude_pk)
+    except BadUserInput as error:
+        return list(getattr(error, "errors", None) or [error])
+    return []
+
+
+class InvalidInput(BadUserInput):
+    """Several fields refused at once. ``errors`` holds each refusal (a BadUserInput naming its field);
+    the message is theirs one after the other, ``extensions.field`` the first field, and
+    ``extensions.errors`` lists ``{message, field, reason, params}`` for each, so a frontend can
+    put every message under its input."""
+
+    def __init__(self, errors: list[BadUserInput]):
+        self.errors = list(errors)
+        super().__init__(
+            " ".join(error.message for error in self.errors),
+            field=self.errors[0].extensions.get("field"), reason="INVALID_FIELDS",
+            params={"count": len(self.errors)},
+            errors=[{"message": error.message, **error.extensions} for error in self.errors],
+        )
+
+
+def refusal(problems: list[BadUserInput]) -> BadUserInput:
+    """One refusal as it is (the API's one-error shape), several as an :class:`InvalidInput`."""
+    return problems[0] if len(problems) == 1 else InvalidInput(problems)
+
+
+async def _collect(spec: ModelSpec, access, data: dict[str, Any], *, creating: bool):
+    """(scalars, foreign, many, every refusal): each field checked even when an earlier one was refused."""
     allowed_scalars = {f.name: f for f in spec.writable_scalars()}
     allowed_relations = {r.name: r for r in spec.writable_relations()}
     unknown = set(data) - set(allowed_scalars) - set(allowed_relations)
@@ -182,26 +232,43 @@ async def clean(spec: ModelSpec, access, data: dict[str, Any], *, creating: bool
     scalars: dict[str, Any] = {}
     foreign: dict[str, Any] = {}
     many: dict[str, list[int]] = {}
+    problems: list[BadUserInput] = []
+    refused: set[str] = set()
     for name, value in data.items():
-        if name in allowed_scalars:
-            scalars[name] = _check_scalar(spec, allowed_scalars[name], value)
-            _check_field_validators(spec, allowed_scalars[name], scalars[name])
-        else:
-            relation = allowed_relations[name]
-            checked = await _check_relation(spec, relation, value, access)
-            (many if relation.kind == "m2m" else foreign)[name] = checked
+        try:
+            if name in allowed_scalars:
+                checked_value = _check_scalar(spec, allowed_scalars[name], value)
+                _check_field_validators(spec, allowed_scalars[name], checked_value)
+                scalars[name] = checked_value
+            else:
+                relation = allowed_relations[name]
+                checked_value = await _check_relation(spec, relation, value, access)
+                (many if relation.kind == "m2m" else foreign)[name] = checked_value
+        except BadUserInput as error:
+            problems.append(error)
+            refused.add(name)
     if creating:
         for field in allowed_scalars.values():
-            if field.name not in scalars and not field.nullable and not field.has_default:
-                raise BadUserInput(f"{field.graphql_name} is required.", field=field.graphql_name, reason="REQUIRED")
+            if field.name not in scalars and field.name not in refused and not field.nullable and not field.has_default:
+                problems.append(
+                    BadUserInput(f"{field.graphql_name} is required.", field=field.graphql_name, reason="REQUIRED")
+                )
         for relation in allowed_relations.values():
-            if relation.kind == "fk" and relation.name not in foreign and not relation.nullable:
+            if relation.kind == "fk" and relation.name not in foreign and relation.name not in refused \
+                    and not relation.nullable:
                 label = camel(relation.input_name)
-                raise BadUserInput(f"{label} is required.", field=label, reason="REQUIRED")
-    return scalars, foreign, many
+                problems.append(BadUserInput(f"{label} is required.", field=label, reason="REQUIRED"))
+    return scalars, foreign, many, problems
 
 
 async def check_unique(spec: ModelSpec, scalars: dict[str, Any], exclude_pk: int | None) -> None:
+    problems = await _unique_problems(spec, scalars, exclude_pk)
+    if problems:
+        raise refusal(problems)
+
+
+async def _unique_problems(spec: ModelSpec, scalars: dict[str, Any], exclude_pk: int | None) -> list[BadUserInput]:
+    problems = []
     for name, value in scalars.items():
         field = spec.scalars[name]
         if field.unique and value is not None:
@@ -209,7 +276,47 @@ async def check_unique(spec: ModelSpec, scalars: dict[str, Any], exclude_pk: int
             if exclude_pk is not None:
                 clash = clash.exclude(pk=exclude_pk)
             if await clash.exists():
-                raise BadUserInput(
+                problems.append(BadUserInput(
                     f"{field.graphql_name} {value!r} is already taken.", field=field.graphql_name,
                     reason="UNIQUE_TAKEN", params={"field": field.graphql_name, "value": value},
-                )
+                ))
+    return problems
+
+
+# --- fields fixed once the row exists (Simpul.frozen_after_create) ----------------------------
+
+
+def frozen_fields(spec: ModelSpec, access) -> frozenset[str]:
+    """The ``frozen_after_create`` fields the caller may not change on an existing row: all of them,
+    unless the caller's ``update`` grant holds in every regency (the platform's administrators)."""
+    frozen = spec.declaration.frozen_after_create
+    if not frozen or access.decide(spec.name, "update").everywhere:
+        return frozenset()
+    return frozenset(frozen)
+
+
+def check_frozen(
+    spec: ModelSpec, access, row: Model, scalars: dict[str, Any], foreign: dict[str, Any],
+    many: dict[str, list[int]], current_many: dict[str, list[int]],
+) -> None:
+    """Refuse an update that changes a field the caller may not change (``FORBIDDEN``, reason ``FIELD_FROZEN``).
+
+    The stored value sent back unchanged is no change: a frontend may send the whole row.
+    """
+    for name in sorted(frozen_fields(spec, access)):
+        if name in scalars:
+            changed = scalars[name] != getattr(row, name)
+            label = spec.scalars[name].graphql_name
+        elif name in foreign:
+            changed = foreign[name] != getattr(row, spec.relations[name].column)
+            label = camel(spec.relations[name].input_name)
+        elif name in many:
+            changed = sorted(many[name]) != sorted(current_many.get(name, []))
+            label = camel(spec.relations[name].input_name)
+        else:
+            continue
+        if changed:
+            raise Forbidden(
+                f"{label} is kept as it was first submitted: your role may not change it.",
+                field=label, reason="FIELD_FROZEN", params={"field": label},
+            )

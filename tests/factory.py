@@ -105,16 +105,23 @@ async def create_input(spec: ModelSpec, regency) -> dict[str, Any]:
 
 
 def update_input(spec: ModelSpec) -> dict[str, Any]:
-    """A harmless change: one text field that is not personal data (unique ones get a fresh value)."""
-    candidates = [
-        f for f in spec.writable_scalars()
-        if f.python_type is str and not f.is_enum and f.name not in spec.declaration.personal
-    ]
+    """A harmless change: one text field that is not personal data (unique ones get a fresh value), nor
+    fixed once created (``frozen_after_create``: only administrators change it); else a choice field set
+    to a value neither the factory nor the field's default gives a row."""
+    fixed = set(spec.declaration.personal) | set(spec.declaration.frozen_after_create)
+    candidates = [f for f in spec.writable_scalars() if f.python_type is str and not f.is_enum and f.name not in fixed]
     for field in candidates:
         if not field.unique:
             return {camel(field.name): "diubah"}
     for field in candidates:
         return {camel(field.name): f"ubah{next(_serial)}"}
+    for field in spec.writable_scalars():
+        if field.is_enum and field.name not in fixed:
+            default = spec.model._meta.fields_map[field.name].default
+            taken = {getattr(default, "value", default), next(iter(field.python_type)).value}
+            for member in field.python_type:
+                if member.value not in taken:
+                    return {camel(field.name): member.value}
     return {}
 
 

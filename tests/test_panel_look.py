@@ -236,6 +236,23 @@ async def test_every_input_and_list_filter_on_the_generated_pages_is_labelled(fu
     assert {path: m for path, m in missing.items() if m} == {}
 
 
+async def test_every_input_on_the_login_page_and_the_menus_pages_is_labelled(full_world, kominfo, asgi):
+    # Given the sign-in page, and every page kominfo's menu links to (the generated lists and the
+    # hand-written accounts, policies and audit log pages)
+    async with client_for(asgi) as http:
+        pages = {"/admin/login": (await http.get("/admin/login")).text}
+    home = (await kominfo.get("/admin/")).text
+    menu = re.search(r'id="navbar-menu".*?</ul>', home, flags=re.S).group(0)
+    for path in sorted(set(re.findall(r'href="(/admin/[^"]+)"', menu))):
+        response = await kominfo.get(path)
+        assert response.status_code == 200, path
+        pages[path] = response.text
+    assert len(pages) > 5
+    # Then every input has a label
+    missing = {path: unlabelled(html) for path, html in pages.items()}
+    assert {path: m for path, m in missing.items() if m} == {}
+
+
 async def test_list_filters_have_labels_tied_to_them(world, kominfo):
     listing = (await kominfo.get("/admin/complaint/list")).text
     for name in ("q", "status", "category", "regency"):

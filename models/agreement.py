@@ -45,6 +45,7 @@ class Agreement(Model):
         filterable = ("number", "kind", "title", "status", "signed_on", "valid_until", "regency", "provider", "parent", "apps")
         sortable = ("number", "kind", "status", "signed_on", "valid_until")
         searchable = ("number", "title")
+        groupable = ("status", "kind")
         regency_path = "regency__code"
         published = {"status__not": AgreementStatus.DRAFT}
         admin_columns = ("number", "kind", "title", "regency", "signed_on", "status")

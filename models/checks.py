@@ -13,6 +13,7 @@ do not import the policy layer.
 """
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import inspect
 import re
@@ -35,8 +36,10 @@ class DeclarationError(Exception):
 #: Entries that hold a tuple of names (a list is accepted too).
 NAME_TUPLES = (
     "filterable", "sortable", "searchable", "personal", "readonly", "hidden",
-    "admin_columns", "operations", "default_order", "highlight", "frozen_after_create",
+    "admin_columns", "operations", "default_order", "highlight", "frozen_after_create", "groupable",
 )
+#: What ``<plural>Aggregate`` and its groups show besides one count per condition; no condition takes these names.
+AGGREGATE_FIELDS = ("count", "groups", "key")
 GRAPHQL_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
 #: A role as the policy store spells it (``regency_staff``, ``public``).
 ROLE_NAME = re.compile(r"[a-z][a-z0-9_]{1,62}")
@@ -53,6 +56,7 @@ def check_registry(registry: Registry) -> None:
         check_callables(spec)
         check_operations(spec)
         check_grant_roles(spec)
+        check_groupable(spec)
     check_plurals(registry)
 
 
@@ -118,6 +122,7 @@ def check_field_names(spec: ModelSpec) -> None:
         "hidden": (fields_or_relations, "fields or relations"),
         "admin_columns": (fields_or_relations, "fields or relations"),
         "frozen_after_create": (fields_or_relations, "fields or relations"),
+        "groupable": (_groupable(spec), "enums, booleans, dates, times or foreign keys"),
     }
     for entry, (accepted, kind) in wanted.items():
         for name in getattr(declaration, entry):
@@ -137,6 +142,25 @@ def check_field_names(spec: ModelSpec) -> None:
                 f"{_entry(spec, 'frozen_after_create')} names {name!r}, which is readonly "
                 f"({_entry(spec, 'readonly')}): no input ever sets it, so freezing it says nothing. "
                 f"Take {name!r} out of one of the two."
+            )
+
+
+def _groupable(spec: ModelSpec) -> list[str]:
+    """Fields with few distinct values to count rows by: enums, booleans, dates and times (by month), foreign keys."""
+    kinds = (bool, dt.date, dt.datetime)
+    scalars = [f.name for f in spec.scalars.values() if f.is_enum or f.python_type in kinds]
+    return scalars + [r.name for r in spec.relations.values() if r.kind == "fk"]
+
+
+def check_groupable(spec: ModelSpec) -> None:
+    """The aggregate of a groupable model counts each condition under the condition's name, beside these."""
+    if not spec.declaration.groupable:
+        return
+    for name in spec.declaration.conditions:
+        if name in AGGREGATE_FIELDS:
+            raise DeclarationError(
+                f"{_entry(spec, 'conditions')} names {name!r}, a field {spec.plural}Aggregate and its groups "
+                f"already have ({', '.join(AGGREGATE_FIELDS)}); choose another name."
             )
 
 
@@ -257,6 +281,7 @@ _SIDE_CHANNELS = {
     "filterable": "by filtering (a count of 1 or 0)",
     "sortable": "by the order of the rows",
     "searchable": "through the search argument",
+    "groupable": "through the counts per value",
 }
 
 

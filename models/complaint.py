@@ -58,6 +58,8 @@ class Complaint(Model):
         filterable = ("tracking_code", "title", "category", "status", "regency", "app", "created_at", "updated_at", "resolved_at", "due_at")
         sortable = ("tracking_code", "status", "created_at", "updated_at", "due_at")
         searchable = ("tracking_code", "title", "body")
+        # Counted by the dashboard and complaintsAggregate: per status, regency, category and month received.
+        groupable = ("status", "regency", "category", "created_at")
         regency_path = "regency__code"
         personal = ("reporter_name", "reporter_contact")
         conditions = {"overdue": overdue}

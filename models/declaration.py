@@ -59,6 +59,11 @@ class Declaration:
     #: (``FORBIDDEN``, reason ``FIELD_FROZEN``) and the panel shows them read-only. Sending the
     #: stored value back unchanged is not a change.
     frozen_after_create: tuple[str, ...] = ()
+    #: Fields rows may be counted by: the query ``<plural>Aggregate`` (``complaintsAggregate``) gets
+    #: ``groups(by: [...])`` with one key per entry, and the admin dashboard draws them. Enums, booleans,
+    #: foreign keys, and dates or times (counted per month, on the WIB calendar); never personal or
+    #: hidden fields. A model without ``groupable`` gets no aggregate query.
+    groupable: tuple[str, ...] = ()
     #: Default order of lists, as Tortoise ordering (``("-signed_on", "id")``); the primary key breaks ties.
     default_order: tuple[str, ...] = ()
     #: Default grants, role → actions: ``{"regency_staff": ("read", "update"), "public": ("read",)}``.

@@ -15,6 +15,7 @@ from strawberry.extensions import (
 
 from core.settings import get_settings
 from models.registry import Registry
+from schema.aggregates import build_aggregate_fields
 from schema.caller import ResolveCaller
 from schema.cost import query_cost_rule
 from schema.document_rules import DocumentRules
@@ -78,6 +79,7 @@ def build_schema(registry: Registry, domain_modules: Sequence[str] = DOMAIN_MODU
     subscription: dict[str, Any] = {}
     for spec in registry:
         query.update(build_query_fields(spec, ns))
+        query.update(build_aggregate_fields(spec, ns))  # <plural>Aggregate, for models with Simpul.groupable
         mutation.update(build_mutation_fields(spec, ns))
     for module in modules:
         for collected, hook in ((query, "query_fields"), (mutation, "mutation_fields"), (subscription, "subscription_fields")):

@@ -16,7 +16,8 @@ from models import Complaint
 from models.checks import DeclarationError
 from models.enums import ComplaintStatus
 from models.registry import RelationField, camel, registry_from_modules
-from schema.aggregates import aggregate_name, groupable_fields, key_name
+from schema.aggregates import aggregate_name
+from services.aggregates import groupable_fields, key_name
 from schema.builder import build_schema
 from tests.roles import CALLER, denied_code, oracle
 from tests.test_declaration_checks import registry_with

@@ -28,6 +28,8 @@ from services.validation import frozen_fields
 
 #: The first option of a required choice that has no value yet: the browser makes the person choose.
 PLACEHOLDER = ""
+#: Text that may be longer than this many characters gets a text area (a report's body), shorter a one-line input.
+LONG_TEXT = 255
 
 
 @dataclass
@@ -173,7 +175,7 @@ def _scalar_widget(field: ScalarField, editable: bool, help_text: str | None, cr
         widget = inputs.DateTime(disabled=disabled, **common)
         widget.context["input_type"] = "datetime-local"
         return widget
-    if field.python_type is str and field.max_length is None:
+    if field.python_type is str and (field.max_length is None or field.max_length > LONG_TEXT):
         return inputs.TextArea(disabled=disabled, **common)
     return inputs.Text(disabled=disabled, **common)
 

@@ -25,7 +25,7 @@ from tortoise.queryset import QuerySet
 
 from admin import clock, i18n
 from admin.badges import badge
-from admin.choices import ChoiceFilter, related_labels, related_options, yes_no_options
+from admin.choices import ChoiceFilter, related_labels, related_options, scope_relation, yes_no_options
 from core.clock import wib_time
 from core.values import parse_id_or_none
 from models.ordering import Ordering, ordering_of
@@ -33,10 +33,20 @@ from models.registry import ModelSpec, ScalarField
 from permissions import rows as scope
 
 
-def list_columns(spec: ModelSpec) -> list[str]:
+def list_columns(spec: ModelSpec, access=None) -> list[str]:
+    """The key, then ``Simpul.admin_columns``; without the regency column for a caller who reads one regency
+    only (every row would repeat it, and the deadline needs the room)."""
     declared = spec.declaration.admin_columns or tuple(f.name for f in spec.visible_scalars())
     hidden = set(spec.declaration.hidden)
+    if access is not None and _one_regency(spec, access):
+        hidden.add(scope_relation(spec))
     return [spec.pk] + [c for c in declared if c not in hidden and c != spec.pk]
+
+
+def _one_regency(spec: ModelSpec, access) -> bool:
+    decision = access.decide(spec.name, "read")
+    return scope_relation(spec) is not None and not decision.everywhere and not decision.published \
+        and len(decision.regencies) == 1
 
 
 def column_labels(spec: ModelSpec, columns: list[str]) -> list[str]:
@@ -49,14 +59,17 @@ def sortable_columns(spec: ModelSpec) -> tuple[str, ...]:
 
 
 def column_class(spec: ModelSpec, name: str) -> str:
-    """A column's CSS class (panel.css): long text wraps, the key gives way on narrow screens."""
+    """A column's CSS class (panel.css): long text and related rows' names wrap; on narrower screens the key
+    gives way first, then the platform's own timestamps (received, updated), never a deadline or a status."""
     if name == spec.pk:
         return "simpul-col-key"
     scalar = spec.scalars.get(name)
-    if scalar is not None and scalar.is_text and not scalar.is_enum and (scalar.max_length or 10**6) > 64:
+    if scalar is None:
+        return "simpul-col-related" if name in spec.relations else ""
+    if scalar.is_text and not scalar.is_enum and (scalar.max_length or 10**6) > 64:
         return "simpul-col-text"
-    if scalar is not None and scalar.python_type in (dt.datetime, dt.date):
-        return "simpul-col-time"
+    if scalar.python_type in (dt.datetime, dt.date):
+        return "simpul-col-time simpul-col-stamp" if scalar.generated else "simpul-col-time"
     return ""
 
 

@@ -9,7 +9,7 @@ its async ``configure()``, so mounting needs no start-up hook:
 - language: Indonesian by default, ``?language=en_US`` switches (remembered in a cookie);
 - sessions: ``core.cache.cache_client()`` — Redis when REDIS_URL is set, else in-process;
 - login: our provider over the API's ``User`` accounts (admin/provider.py);
-- pages: domain pages (users, policies, audit, complaint workflow) then the generated ones.
+- pages: domain pages (the dashboard, users, policies, audit, complaint workflow) then the generated ones.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from admin import i18n
 from admin.assets import mount_static
-from admin.domain import accounts, audit, complaints, policies
+from admin.domain import accounts, audit, complaints, dashboard, policies
 from admin.provider import SimpulLoginProvider
 from admin.rendering import install_error_pages, setup_templates
 from admin.resources import PanelResources
@@ -79,7 +79,8 @@ def create_admin_app(registry: Registry, *, admin_path: str = "/admin", redis_ur
     app.state.sessions = SessionStore(app.redis)
     mount_static(app)
     SimpulLoginProvider().install(app)
-    for domain in (complaints, accounts, policies, audit):
+    # The dashboard first: its "/" (Beranda) comes before the generated pages' plain welcome.
+    for domain in (dashboard, complaints, accounts, policies, audit):
         domain.install(app)
     app.include_router(generated_pages)
     install_error_pages(app)

@@ -13,7 +13,7 @@ N ?= 200000
 # `make run` is the development server: the development secret is allowed there only.
 export PLATFORM_ENV ?= development
 
-.PHONY: install run serve migrate seed seed-demo seed-bench makemigrations schema test test-postgres fuzz bench clean
+.PHONY: install run serve migrate seed seed-demo seed-bench makemigrations schema test test-postgres fuzz bench admin-reset clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,14 @@ fuzz: install
 # `make bench ROWS=50000 REPEAT=30`: figures and ratios against a baseline run in the same process.
 bench: install
 	$(BIN)/python -m bench $(if $(ROWS),--rows $(ROWS)) $(if $(REPEAT),--repeat $(REPEAT))
+
+# Recovery: `make admin-reset USER=<username>` gives that existing account the kominfo_admin role in every
+# regency (and restores the rule kominfo_admin * * *). USER must be given on the command line: the shell's
+# own $USER is never taken for it.
+admin-reset: install
+	@if [ "$(origin USER)" != "command line" ] || [ -z "$(USER)" ]; then \
+		echo "usage: make admin-reset USER=<username>" >&2; exit 2; fi
+	$(BIN)/python -m server.manage grant-admin "$(USER)"
 
 clean:
 	rm -rf $(VENV) data/*.sqlite3*

@@ -8,6 +8,7 @@
     policy                       print the default policy the declarations give, as Casbin CSV
     schema                       regenerate the committed SDL snapshot (schema/schema.graphql)
     translations                 list the panel texts (labels, help) a language still lacks
+    grant-admin USERNAME         recovery: give an existing account the kominfo_admin role in every regency
 
 Every command takes ``--database-url`` (default: ``$DATABASE_URL``, else the SQLite file under ./data/).
 """
@@ -96,6 +97,40 @@ def check_migrations() -> int:
     return 0
 
 
+async def grant_admin(username: str, registry) -> list[str]:
+    """Make ``username`` an administrator again: the ``kominfo_admin * * *`` rule exists, the account holds
+    ``kominfo_admin`` in ``*`` and is active. Audited as the platform (source ``system``); returns what changed.
+
+    The way back when nobody may manage the policy any more (a rule removed in SQL, say): the panel
+    and the API refuse to remove the last administrator themselves.
+    """
+    from tortoise.transactions import in_transaction
+
+    from models.user import User
+    from permissions.defaults import ADMIN_ROLE
+    from permissions.management import add_rule, assign_role
+    from permissions.terms import ANY
+    from services import audit
+
+    user = await User.get_or_none(username=username.strip().lower())
+    if user is None:
+        raise LookupError(f"There is no user named {username!r}: create the account first (or name another).")
+    record = audit.recorder(None, source="system")
+    done = []
+    async with in_transaction():
+        if await add_rule(ADMIN_ROLE, ANY, ANY, ANY, registry=registry, audit=record):
+            done.append(f"added the rule {ADMIN_ROLE} {ANY} {ANY} {ANY}")
+        if await assign_role(user.username, ADMIN_ROLE, ANY, audit=record):
+            done.append(f"gave {user.username} the role {ADMIN_ROLE} in {ANY}")
+        if not user.is_active:
+            user.is_active = True
+            await user.save(update_fields=["is_active"])
+            await record("user_activate", "User", user.pk, {"username": user.username, "is_active": False},
+                         {"username": user.username, "is_active": True})
+            done.append(f"reactivated {user.username}")
+    return done
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m server.manage", description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="default: $DATABASE_URL, else the SQLite file under ./data/")
@@ -113,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("policy", help="print the declared default policy as Casbin CSV")
     commands.add_parser("schema", help="regenerate schema/schema.graphql from the declarations")
     commands.add_parser("translations", help="list the panel texts a language still lacks")
+    grant = commands.add_parser("grant-admin", help="recovery: give an existing account the kominfo_admin role in *")
+    grant.add_argument("username", help="the account's sign-in name")
     args = parser.parse_args(argv)
     url = _database_url(args.database_url)
 
@@ -144,6 +181,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(missing)} text(s) without a translation; the panel shows the default for them")
         return 0
     registry = assemble()
+    if args.command == "grant-admin":
+        try:
+            done = _connected(url, lambda: grant_admin(args.username, registry))
+        except LookupError as error:
+            print(error, file=sys.stderr)
+            return 1
+        for line in done:
+            print(line)
+        from permissions.enforcer import POLICY_MAX_AGE_SECONDS
+
+        print(f"{args.username} is an administrator" + ("" if done else " already (nothing changed)") + ".")
+        if done:
+            print(f"A running server applies it within {POLICY_MAX_AGE_SECONDS:g} s "
+                  "(on its next request when it shares REDIS_URL with this command).")
+        return 0
     if args.command == "seed":
         from seeds import seed
 

@@ -13,6 +13,13 @@ home regency. It is read back from the rules (:func:`account_grant`), never
 stored on the account. Further grants made through the policy API are left
 alone, and removed when the account is deleted. Password hashes are never
 returned or logged.
+
+Every change is in the audit log (``user_create``, ``user_update``,
+``user_deactivate``, ``user_activate``, ``user_delete``, ``password_reset``) with
+the account's username, role, regency and active flag before and after, never a
+password or its hash. Nothing here removes the last administrator: deactivating,
+deleting or moving the last account that may manage the policy and the accounts
+everywhere is refused with reason ``LAST_ADMIN`` (``permissions.management``).
 """
 from __future__ import annotations
 
@@ -30,9 +37,16 @@ from core.values import parse_id_or_none
 from models.regency import Regency
 from models.user import User
 from permissions.enforcer import policy_engine
-from permissions.management import assign_role, revoke_role, roles_of
+from permissions.management import (
+    Change,
+    assign_role,
+    keep_an_administrator,
+    revoke_role,
+    roles_of,
+    serialize_policy_changes,
+)
 from permissions.terms import ANY
-from services import events
+from services import audit, events
 from services.passwords import hash_password
 
 log = logging.getLogger("simpul.accounts")
@@ -88,7 +102,9 @@ async def role_of(user: User) -> str | None:
 # --- changing accounts ------------------------------------------------------------------------
 
 
-async def create_user(access, *, username: str, password: str, role: str, regency_code: str | None = None) -> User:
+async def create_user(
+    access, *, username: str, password: str, role: str, regency_code: str | None = None, source: str = "api"
+) -> User:
     """Create an account and its account role assignment, together or not at all."""
     decision = access.require("User", "create")
     username = _check_username(username)
@@ -103,6 +119,10 @@ async def create_user(access, *, username: str, password: str, role: str, regenc
             user = await User.create(username=username, password_hash=password_hash, regency=regency)
             # Inside the transaction: if the policy refuses the assignment, the row goes too.
             await assign_role(username, role, domain)
+            await audit.record(
+                actor=access.user, action="user_create", model="User", object_id=user.pk, before=None,
+                after=_account_state(username, (role, domain), regency, True), source=source,
+            )
     except IntegrityError:  # a concurrent create took the name between our check and the insert
         raise _taken(username) from None
     await _announce_policy_change()
@@ -118,6 +138,7 @@ async def update_user(
     role: str | None = None,
     regency_code: str | None = None,
     is_active: bool | None = None,
+    source: str = "api",
 ) -> User:
     """Change the given fields (None = keep). A role or regency change moves the account role assignment.
 
@@ -147,11 +168,17 @@ async def update_user(
     password_hash = await asyncio.to_thread(hash_password, password) if password is not None else None
 
     moved = (regency.pk if regency else None) != (user.regency.pk if user.regency else None)
-    async with in_transaction():
+    before = _account_state(user.username, current, user.regency, user.is_active)
+    async with in_transaction() as connection:
+        if is_active is False and user.is_active:
+            await serialize_policy_changes(connection)
+            await keep_an_administrator(Change(deactivated=frozenset({user.username})))
         if wanted != current:
+            # The new grant first: revoking the old one is refused if it leaves no administrator,
+            # and must see the account's new role when that role administers too.
+            await assign_role(user.username, *wanted)
             if current is not None:
                 await revoke_role(user.username, *current)
-            await assign_role(user.username, *wanted)
         user.regency = regency
         # Whoever held the old password may hold a token or a panel session, and an officer moved to
         # another regency must sign in afresh there: end every earlier session.
@@ -163,13 +190,15 @@ async def update_user(
         if is_active is not None:
             user.is_active = is_active
         await user.save()
+        await _record_update(access, user, before, _account_state(user.username, wanted, regency, user.is_active),
+                             password_changed=password_hash is not None, source=source)
     await _announce_policy_change()
     if sessions_end:
         await events.publish_caller_revoked(user.pk)
     return user
 
 
-async def delete_user(access, user_id) -> str:
+async def delete_user(access, user_id, *, source: str = "api") -> str:
     """Delete an account and every role assignment it holds; returns its id."""
     access.require("User", "delete")
     user = await _visible_user(access, "delete", user_id)
@@ -178,14 +207,60 @@ async def delete_user(access, user_id) -> str:
                            reason="USER_CANNOT_DELETE_SELF")
 
     pk = user.pk
-    async with in_transaction():
-        for role, domain in await roles_of(user.username):
+    async with in_transaction() as connection:
+        await serialize_policy_changes(connection)
+        await keep_an_administrator(Change(deactivated=frozenset({user.username})))
+        grants = await roles_of(user.username)
+        home = user.regency.code if user.regency else None
+        before = {
+            **_account_state(user.username, account_grant(grants, home), user.regency, user.is_active),
+            "grants": [f"{role} @ {domain}" for role, domain in grants],
+        }
+        for role, domain in grants:
             await revoke_role(user.username, role, domain)
         await user.delete()
+        await audit.record(
+            actor=access.user, action="user_delete", model="User", object_id=pk, before=before, after=None,
+            source=source,
+        )
     await _announce_policy_change()
     await events.publish_caller_revoked(pk)
     log.info("user %r deleted", user.username)
     return str(user.pk)
+
+
+# --- the audit trail ---------------------------------------------------------------------------
+
+
+def _account_state(username: str, grant: Grant | None, regency: Regency | None, is_active: bool) -> dict:
+    """What the audit log keeps of an account: never its password or hash."""
+    return {
+        "username": username,
+        "role": grant[0] if grant else None,
+        "domain": grant[1] if grant else None,
+        "regency": regency.code if regency else None,
+        "is_active": is_active,
+    }
+
+
+async def _record_update(access, user: User, before: dict, after: dict, *, password_changed: bool, source: str) -> None:
+    """One entry for the account's changed fields (named for the most telling change), one for a new password."""
+    old, new = audit.changed_only(before, after)
+    if old:
+        if "is_active" in new:
+            action = "user_activate" if new["is_active"] else "user_deactivate"
+        else:
+            action = "user_update"
+        await audit.record(
+            actor=access.user, action=action, model="User", object_id=user.pk,
+            before={"username": user.username, **old}, after={"username": user.username, **new}, source=source,
+        )
+    if password_changed:
+        # That it changed, and that the account's sessions ended; never what it is.
+        await audit.record(
+            actor=access.user, action="password_reset", model="User", object_id=user.pk,
+            before=None, after={"username": user.username, "sessions_ended": True}, source=source,
+        )
 
 
 # --- validation -------------------------------------------------------------------------------

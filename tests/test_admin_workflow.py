@@ -68,7 +68,8 @@ async def test_staff_cannot_move_another_regencys_complaint(world, as_role):
 async def test_kominfo_manages_users_and_the_change_applies_at_once(world, as_role):
     kominfo = await as_role("kominfo")
     made = await kominfo.post("/admin/user/create", {
-        "username": "staff.baru", "password": "kata-sandi-baru-123", "role": "regency_staff", "regency_code": "32.16",
+        "username": "staff.baru", "password": "kata-sandi-baru-123", "password_confirm": "kata-sandi-baru-123",
+        "role": "regency_staff", "regency_code": "32.16",
     })
     assert made.status_code == 303
     newcomer = await as_role("staff.baru", "kata-sandi-baru-123")
@@ -85,7 +86,11 @@ async def test_kominfo_manages_users_and_the_change_applies_at_once(world, as_ro
     # Deactivating signs it out
     await kominfo.post(f"/admin/user/update/{user.id}", {"role": "regency_staff", "regency_code": "32.15"})
     assert (await newcomer.get("/admin/complaint/list")).status_code == 303
-    assert (await kominfo.post(f"/admin/user/delete/{user.id}")).status_code == 303
+    # Deleting asks first (the page without JavaScript), then deletes once confirmed
+    asked = await kominfo.post(f"/admin/user/delete/{user.id}")
+    assert asked.status_code == 200 and 'id="confirm-page"' in asked.text and "staff.baru" in asked.text
+    assert await User.filter(username="staff.baru").exists()
+    assert (await kominfo.post(f"/admin/user/delete/{user.id}", {"confirmed": "yes"})).status_code == 303
     assert not await User.filter(username="staff.baru").exists()
 
 
@@ -97,12 +102,19 @@ async def test_kominfo_changes_policy_rules_from_the_panel(world, as_role):
     assert added.status_code == 303
     assert "regency_staff" in (await kominfo.get("/admin/policy/list")).text
     assert (await staff.get("/admin/app/create")).status_code == 200  # next request, no restart
-    await kominfo.post("/admin/policy/remove-rule", {"role": "regency_staff", "domain": "*", "object": "App", "action": "create"})
+    rule = {"role": "regency_staff", "domain": "*", "object": "App", "action": "create"}
+    asked = await kominfo.post("/admin/policy/remove-rule", rule)  # asks first: nothing removed yet
+    assert asked.status_code == 200 and 'id="confirm-page"' in asked.text
+    assert (await staff.get("/admin/app/create")).status_code == 200
+    await kominfo.post("/admin/policy/remove-rule", {**rule, "confirmed": "yes"})
     assert (await staff.get("/admin/app/create")).status_code == 403
     bad = await kominfo.post("/admin/policy/add-rule", {"role": "regency_staff", "domain": "99.99", "object": "App", "action": "read"})
     assert bad.status_code == 400 and 'id="form-error"' in bad.text
     # revoking a role assignment takes the menu away
-    await kominfo.post("/admin/policy/revoke-role", {"username": "staff.karawang", "role": "regency_staff", "domain": "32.15"})
+    grant = {"username": "staff.karawang", "role": "regency_staff", "domain": "32.15"}
+    assert 'id="confirm-page"' in (await kominfo.post("/admin/policy/revoke-role", grant)).text
+    assert (await staff.get("/admin/complaint/list")).status_code == 200
+    await kominfo.post("/admin/policy/revoke-role", {**grant, "confirmed": "yes"})
     assert (await staff.get("/admin/complaint/list")).status_code == 403
 
 

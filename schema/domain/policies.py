@@ -6,6 +6,7 @@ import strawberry
 from permissions import management
 from schema.domain.accounts import forget_account_roles
 from schema.requires import Requires
+from services import audit
 
 
 @strawberry.type(description="One policy rule: `role` may do `action` on `object` in `domain`.")
@@ -31,18 +32,23 @@ async def policy_rules() -> list[PolicyRule]:
     return [PolicyRule(role=r, domain=d, object=o, action=a) for r, d, o, a in await management.list_rules()]
 
 
-async def remove_policy_rule(role: Role, domain: Domain, object: Object, action: Action) -> bool:
-    return await management.remove_rule(role, domain, object, action)
+def _audited(info: strawberry.Info):
+    """Every policy change is in the audit log, as done by the caller."""
+    return audit.recorder(info.context.access.user, source="api")
+
+
+async def remove_policy_rule(info: strawberry.Info, role: Role, domain: Domain, object: Object, action: Action) -> bool:
+    return await management.remove_rule(role, domain, object, action, audit=_audited(info))
 
 
 async def assign_role(info: strawberry.Info, username: Username, role: Role, domain: Domain) -> bool:
-    changed = await management.assign_role(username, role, domain)
+    changed = await management.assign_role(username, role, domain, audit=_audited(info))
     forget_account_roles(info)
     return changed
 
 
 async def revoke_role(info: strawberry.Info, username: Username, role: Role, domain: Domain) -> bool:
-    changed = await management.revoke_role(username, role, domain)
+    changed = await management.revoke_role(username, role, domain, audit=_audited(info))
     forget_account_roles(info)
     return changed
 
@@ -56,8 +62,8 @@ def query_fields(ns, registry) -> dict[str, Any]:
 
 
 def mutation_fields(ns, registry) -> dict[str, Any]:
-    async def add_policy_rule(role: Role, domain: Domain, object: Object, action: Action) -> bool:
-        return await management.add_rule(role, domain, object, action, registry=registry)
+    async def add_policy_rule(info: strawberry.Info, role: Role, domain: Domain, object: Object, action: Action) -> bool:
+        return await management.add_rule(role, domain, object, action, registry=registry, audit=_audited(info))
 
     return {
         "add_policy_rule": strawberry.mutation(

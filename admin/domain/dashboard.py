@@ -71,6 +71,11 @@ class Row:
     count: int
     url: str | None = None
     colour: str = PALETTE[0]
+    #: The outline: a tinted badge tone's dark text colour, so that a pale bar still stands out on white.
+    border: str = ""
+
+    def __post_init__(self) -> None:
+        self.border = self.border or self.colour
 
 
 @dataclass
@@ -87,7 +92,7 @@ class Chart:
         return {
             "kind": self.kind, "horizontal": self.horizontal, "title": self.title,
             "labels": [r.label for r in self.rows], "counts": [r.count for r in self.rows],
-            "colours": [r.colour for r in self.rows],
+            "colours": [r.colour for r in self.rows], "borders": [r.border for r in self.rows],
         }
 
 
@@ -112,10 +117,11 @@ class Section:
 
 
 async def sections(panel: Panel) -> list[Section]:
+    """A section per counted model; those with conditions to act on (overdue complaints) first."""
     made = []
     for figures in await dashboard.home_figures(panel.registry, panel.access):
         made.append(await _section(panel, figures))
-    return made
+    return sorted(made, key=lambda section: len(section.counters) == 1)
 
 
 async def _section(panel: Panel, figures: dashboard.Figures) -> Section:
@@ -157,8 +163,10 @@ async def _chart(panel: Panel, figures: dashboard.Figures, grouped, links: "List
     for g in groups:
         value = getattr(g.key, grouped.name)
         text = i18n.value_label(value) if value is not None else i18n.gettext("dash_no_value")
-        colour = TONES[tone_of(value)].background if value is not None else TONES["grey-soft"].background
-        rows.append(Row(text, g.count, links.filtered(grouped, value), colour))
+        name = tone_of(value) if value is not None else "grey-soft"
+        tone = TONES[name]
+        border = tone.text if name.endswith("-soft") else tone.background
+        rows.append(Row(text, g.count, links.filtered(grouped, value), tone.background, border))
     return Chart(chart_id, title, "doughnut" if grouped.python_type is bool else "bar", rows)
 
 

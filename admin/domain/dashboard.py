@@ -36,8 +36,8 @@ from services import dashboard
 from services.aggregates import by_month, groupable_fields, key_attribute, key_name
 
 router = APIRouter()
-#: Colours of series that have no badge tone (regencies, months): Tabler's blue, then its palette.
-PALETTE = ("#206bc4", "#4299e1", "#2fb344", "#f76707", "#ae3ec9", "#d63939", "#f59f00", "#17a2b8")
+#: The colour of bars that have no badge tone (regencies, months): Tabler's blue.
+BAR = "#206bc4"
 #: The model whose service level the page shows (the complaint workflow's deadlines).
 SERVICE_LEVEL_MODEL = "Complaint"
 
@@ -70,7 +70,7 @@ class Row:
     label: str
     count: int
     url: str | None = None
-    colour: str = PALETTE[0]
+    colour: str = BAR
     #: The outline: a tinted badge tone's dark text colour, so that a pale bar still stands out on white.
     border: str = ""
 
@@ -154,10 +154,11 @@ async def _chart(panel: Panel, figures: dashboard.Figures, grouped, links: "List
         ids = {getattr(g.key, grouped.column) for g in groups} - {None}
         labels = await related_labels(spec, grouped, panel.access, ids)
         rows = []
-        for n, g in enumerate(sorted(groups, key=lambda g: -g.count)):
+        # Most first, in one colour: the bars are a ranking, not categories to tell apart.
+        for g in sorted(groups, key=lambda g: -g.count):
             related = getattr(g.key, grouped.column)
             text = labels.get(related, i18n.gettext("dash_no_value") if related is None else str(related))
-            rows.append(Row(text, g.count, links.filtered(grouped, related), PALETTE[n % len(PALETTE)]))
+            rows.append(Row(text, g.count, links.filtered(grouped, related)))
         return Chart(chart_id, title, "bar", rows, horizontal=True)
     rows = []
     for g in groups:
@@ -217,7 +218,9 @@ async def _list_links(panel: Panel, figures: dashboard.Figures) -> ListLinks:
     target = spec.related(relation)
     code_field = spec.declaration.regency_path.partition("__")[2]
     regency = await target.model.filter(**{code_field: next(iter(figures.regencies))}).first()
-    return ListLinks(base, {relation: str(regency.pk)} if regency else {}, filterable)
+    if regency is None:
+        return ListLinks(None, {}, filterable)
+    return ListLinks(base, {relation: str(regency.pk)}, filterable)
 
 
 async def _service_level(panel: Panel) -> dashboard.ServiceLevel | None:

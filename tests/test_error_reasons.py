@@ -7,6 +7,7 @@ catalogues: a reason without one would show the English message in the Indonesia
 """
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import html
 import re
@@ -21,8 +22,7 @@ from models.enums import AgreementStatus as St
 from tests.admin_client import AdminClient, admin_asgi, client_for
 
 ROOT = Path(__file__).resolve().parents[1]
-#: ``reason="AGREEMENT_PKS_BEFORE_MOU"`` in a call, ``reason = "APP_SLUG_FORMAT"`` on a validator class.
-RAISED_REASON = re.compile(r"""\breason\s*=\s*["']([A-Z][A-Z0-9_]*)["']""")
+REASON_CODE = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$")
 PLACEHOLDER = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)\}")
 LOCALES = tuple(i18n.LANGUAGES)
 
@@ -40,12 +40,37 @@ def source_files() -> list[Path]:
 
 
 def raised_reasons() -> dict[str, list[str]]:
-    """Reason code → the files that raise it."""
+    """Reason code → the files that raise it.
+
+    Found as Python reads the code: ``reason="X"`` in a call (``BadUserInput(..., reason="X")``,
+    ``dict(reason="X")``), ``reason=NAME`` where the module sets ``NAME = "X"``, and
+    ``reason = "X"`` assigned (a validator's class attribute).
+    """
     found: dict[str, list[str]] = {}
     for path in source_files():
-        for reason in RAISED_REASON.findall(path.read_text(encoding="utf-8")):
+        for reason in reasons_in(ast.parse(path.read_text(encoding="utf-8"))):
             found.setdefault(reason, []).append(str(path.relative_to(ROOT)))
     return found
+
+
+def reasons_in(tree: ast.Module) -> set[str]:
+    constants = {
+        target.id: node.value.value
+        for node in tree.body if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+        for target in node.targets if isinstance(target, ast.Name)
+    }
+
+    def code(value: ast.expr) -> str | None:
+        text = value.value if isinstance(value, ast.Constant) else constants.get(getattr(value, "id", None))
+        return text if isinstance(text, str) and REASON_CODE.match(text) else None
+
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            found |= {code(k.value) for k in node.keywords if k.arg == "reason"}
+        elif isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "reason" for t in node.targets):
+            found.add(code(node.value))
+    return found - {None}
 
 
 def catalogue_entry(locale: str, reason: str) -> str | None:
@@ -79,6 +104,19 @@ def test_the_code_base_raises_reasons():
                    "AGREEMENT_MOU_HAS_APPS", "APP_SLUG_FORMAT", "REQUIRED", "UNIQUE_TAKEN", "STILL_REFERENCED",
                    "TOO_LONG", "NOT_ONE_OF", "UNKNOWN_REFERENCE", "INVALID_ID"):
         assert reason in reasons, reason
+
+
+def test_the_finder_sees_every_way_a_reason_is_written():
+    tree = ast.parse(
+        'GONE = "CODE_A"\n'
+        'raise BadUserInput("m", reason="CODE_B")\n'
+        'raise BadUserInput("m", reason=GONE)\n'
+        'class Rule:\n    reason = "CODE_C"\n'
+        'extra = dict(reason="CODE_D", params={})\n'
+        'websocket.close(code=4429, reason=why)\n'
+        'raise BadUserInput("m", reason="not a code")\n'
+    )
+    assert reasons_in(tree) == {"CODE_A", "CODE_B", "CODE_C", "CODE_D"}
 
 
 @pytest.mark.parametrize("locale", LOCALES)

@@ -143,6 +143,22 @@ def _page_links(here: str, page_num: int, page_count: int) -> list[dict]:
     return links
 
 
+def _headers(spec, columns: list[str], sort: str | None, here: str) -> list[dict]:
+    """The list's column headers; a ``Simpul.sortable`` column's header sorts by it (again: the other way)."""
+    sortable = set(listing.sortable_columns(spec))
+    headers = []
+    for name, label in zip(columns, listing.column_labels(spec, columns)):
+        state = None
+        if sort is not None and sort.lstrip("-") == name:
+            state = "descending" if sort.startswith("-") else "ascending"
+        headers.append({
+            "name": name, "label": label, "css": listing.column_class(spec, name), "state": state,
+            "url": with_params(here, sort=f"-{name}" if state == "ascending" else name, page_num=None)
+            if name in sortable else None,
+        })
+    return headers
+
+
 async def _editable_ids(panel: Panel, target: PanelResource, pks: list[Any]) -> set[Any]:
     """The rows of ``pks`` the caller may change: their link says "Ubah", the others "Lihat"."""
     if not pks or not target.allows(panel.access, "update"):
@@ -170,34 +186,21 @@ async def list_view(request: Request, resource: str, panel: Panel = Depends(sign
     flags = await listing.highlighted(spec, pks)
     here = with_params(_here(request), notice=None)
     base = f"{request.app.admin_path}/{target.slug}"
-    sortable = set(listing.sortable_columns(spec))
-    headers = []
-    for name, label in zip(columns, listing.column_labels(spec, columns)):
-        state = None if query.sort is None or query.sort.lstrip("-") != name else (
-            "descending" if query.sort.startswith("-") else "ascending")
-        headers.append({
-            "name": name, "label": label, "css": listing.column_class(spec, name), "state": state,
-            "url": with_params(here, sort=f"-{name}" if state == "ascending" else name, page_num=None)
-            if name in sortable else None,
-        })
     # A highlighted row says why in words too (not by colour alone), beside its label.
     label_field = spec.declaration.label_field
     flag_column = columns.index(label_field) if label_field in columns else min(1, len(columns) - 1)
-    table = []
-    for pk, row_cells in zip(pks, cells):
-        names = flags.get(pk, [])
-        labels = [i18n.field_label(n, spec.name) for n in names]
-        table.append({
-            "pk": pk, "cells": row_cells, "editable": pk in editable, "flags": names, "flag_labels": labels,
-            "url": with_params(f"{base}/update/{pk}", next=here),
-        })
+    table = [{
+        "pk": pk, "cells": row_cells, "editable": pk in editable, "flags": flags.get(pk, []),
+        "flag_labels": [i18n.field_label(n, spec.name) for n in flags.get(pk, [])],
+        "url": with_params(f"{base}/update/{pk}", next=here),
+    } for pk, row_cells in zip(pks, cells)]
     export_query = urlsplit(with_params(here, page_num=None, page_size=None)).query
     kept = [(k, v) for k, v in request.query_params.multi_items() if k not in ("page_num", "notice")]
     return render_page(request, "simpul/list.html", {
         "resource": target.slug,
         "resource_label": target.label,
         "page_title": target.label,
-        "columns": headers,
+        "columns": _headers(spec, columns, query.sort, here),
         "flag_column": flag_column,
         "rows": table,
         "filters": widgets,

@@ -85,8 +85,9 @@ async def test_staff_works_a_complaint_in_a_real_browser(world, server):
             assert not any(c.tracking_code in table for c in theirs)
             assert await page.get_attribute("#rows", "data-total") == "3"
             # and verify one of them with a note
-            await page.click(f'tr[data-id="{ours[0].id}"] a[href$="/update/{ours[0].id}"]')
-            await page.wait_for_url(f"**/admin/complaint/update/{ours[0].id}")
+            # (the row's link carries the way back to this list: /update/<id>?next=...)
+            await page.click(f'tr[data-id="{ours[0].id}"] a[href*="/update/{ours[0].id}?"]')
+            await page.wait_for_url(f"**/admin/complaint/update/{ours[0].id}?**")
             await page.fill("#transition-note", "Sudah diverifikasi petugas")
             await page.click('button[data-to="VERIFIED"]')
             await page.wait_for_url(f"**/admin/complaint/update/{ours[0].id}")

@@ -29,6 +29,17 @@
         return text("chosen_count", "%(n)s chosen").replace("%(n)s", n);
     }
 
+    /* An option labelled "MOU/32.15/2018 · Kabupaten Karawang · 16/05/2018" (admin/choices.py) shows its
+       first part as the name and the rest as detail in grey; the search still matches every part. */
+    function labelHtml(label) {
+        var parts = String(label).split(" · ");
+        if (parts.length < 2) {
+            return escapeHtml(label);
+        }
+        return '<span class="picker-name">' + escapeHtml(parts[0]) + '</span> <span class="picker-detail">' +
+            escapeHtml(parts.slice(1).join(" · ")) + "</span>";
+    }
+
     function showCount(select) {
         var count = document.querySelector('[data-count-for="' + select.id + '"]');
         if (count) {
@@ -49,6 +60,12 @@
             selectOnTab: false,
             placeholder: many ? text("picker_placeholder", "Type to search…") : undefined,
             render: {
+                option: function (data) {
+                    return "<div>" + labelHtml(data.text) + "</div>";
+                },
+                item: function (data) {
+                    return "<div>" + labelHtml(data.text) + "</div>";
+                },
                 no_results: function () {
                     return '<div class="no-results">' + escapeHtml(text("no_results", "No matches")) + "</div>";
                 }

@@ -376,7 +376,8 @@ async def test_the_audit_log_reads_as_sentences_in_the_panels_language(panel, wo
     assert "Akun diubah" in page and "Kabupaten Karawang (32.15)" in page and "Kabupaten Bekasi (32.16)" in page
     assert '<span class="before">Kabupaten Karawang (32.15)</span> → <span class="after">Kabupaten Bekasi (32.16)</span>' in page
     assert "Data ditambahkan" in page and "Warga (anonim)" in page
-    assert "Upaya masuk dibatasi" in page and "Alamat klien" in page and "192.0.2.99" in page
+    assert "Upaya masuk dibatasi" in page and "Anonim (mencoba masuk)" in page and "Alamat klien" in page
+    assert "192.0.2.99" in page
     assert "Peran diberikan" in page and "Sistem" in page and "Admin Kominfo" in page
     table = page[page.index('id="rows"'):]
     assert " WIB" in table and '{"' not in table and '&#34;' not in table  # no raw JSON

@@ -72,6 +72,8 @@ def actor_name(entry) -> str:
         return entry.actor_name
     if entry.source == "system":
         return i18n.gettext("audit_actor_system")
+    if entry.action == "login_throttled":  # someone not (yet) signed in, guessing or mistyping
+        return i18n.gettext("audit_actor_signing_in")
     return i18n.gettext("audit_actor_anonymous")
 
 

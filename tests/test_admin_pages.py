@@ -123,7 +123,7 @@ async def test_indonesian_by_default_english_on_request(world, kominfo):
 
 async def test_status_shown_in_colour(world, kominfo):
     listing = (await kominfo.get("/admin/complaint/list")).text
-    assert '<span class="badge bg-red" data-value="RECEIVED">' in listing
+    assert '<span class="badge simpul-badge simpul-badge-status tone-red" data-value="RECEIVED">' in listing
 
 
 async def test_overdue_filter_in_the_complaint_list(world, asgi):
@@ -163,6 +163,6 @@ async def test_times_are_shown_on_the_wib_clock(world, kominfo):
     # Received at 01:30 UTC: 08:30 in Karawang
     await Complaint.filter(pk=complaint.pk).update(created_at=dt.datetime(2026, 3, 2, 1, 30, tzinfo=dt.timezone.utc))
     listing = (await kominfo.get("/admin/complaint/list")).text
-    assert "2026-03-02 08:30" in listing and "2026-03-02 01:30" not in listing
+    assert "02/03/2026 08:30 WIB" in listing and "01:30" not in listing
     page = (await kominfo.get(f"/admin/complaint/update/{complaint.pk}")).text
     assert 'value="2026-03-02T08:30"' in page

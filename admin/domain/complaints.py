@@ -18,8 +18,8 @@ from admin.domain import DetailExtension, register_extension
 from admin.rendering import redirect
 from core.errors import BadUserInput, not_found
 from permissions import rows as scope
-# Importing the service registers its signals: a complaint created from the panel gets its
-# tracking code, deadline and first history entry like every other path.
+# A complaint created from the panel gets its tracking code, deadline and first history entry
+# like every other path: the save hooks are registered by the app's assembly (server.assembly).
 from services import complaints as complaint_service
 
 MODEL = "Complaint"

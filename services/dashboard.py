@@ -187,7 +187,7 @@ def verdict(
     ``history`` is its steps in order (the first is its receipt); ``due_at`` the deadline it
     has now (the row's own, as the ``overdue`` filter reads it). Each earlier step's deadline
     is the one the workflow gave when the step was taken (services/complaints.py
-    ``_clock_start``): counted from the step itself, or from the latest entry into the status
+    ``services.transitions._clock_start``): counted from the step itself, or from the latest entry into the status
     its rule's clock starts at; a reopened complaint (RESOLVED → IN_PROGRESS) starts afresh.
     """
     deadline = deadline or (lambda start, days: add_working_days(start, days, holidays))

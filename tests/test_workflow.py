@@ -13,7 +13,8 @@ from core.errors import BadUserInput, NotFound, Unauthenticated
 from models import AuditEntry, Complaint, ComplaintEvent, User
 from models.enums import ComplaintCategory, ComplaintStatus as S
 from permissions.access import access_for
-from services.complaints import submit_complaint, track_complaint, transition_complaint
+from services.complaints import submit_complaint, track_complaint
+from services.transitions import transition_complaint
 from services.events import complaint_feed
 from services.tracking import parse_code
 from services.workflow import TRANSITIONS, allowed_transitions, check_transition, due_at_for

@@ -1,7 +1,7 @@
 """The complaint workflow on the complaint's page: its status in colour, the next steps as buttons, the history.
 
 The generated form shows ``status`` read-only: a status changes only through
-``services.complaints.transition_complaint`` (allowed steps, history entry,
+``services.transitions.transition_complaint`` (allowed steps, history entry,
 ``resolvedAt``, audit), exactly as the API's ``transitionComplaint``.
 """
 from __future__ import annotations
@@ -20,7 +20,8 @@ from core.errors import BadUserInput, not_found
 from permissions import rows as scope
 # A complaint created from the panel gets its tracking code, deadline and first history entry
 # like every other path: the save hooks are registered by the app's assembly (server.assembly).
-from services import complaints as complaint_service
+from services.transitions import transition_complaint
+from services.workflow import allowed_transitions
 
 MODEL = "Complaint"
 router = APIRouter()
@@ -30,7 +31,7 @@ async def workflow_block(panel: Panel, spec, row, error: str | None = None) -> M
     from models import ComplaintEvent
 
     may_transition = panel.access.decide(MODEL, "transition").allowed
-    steps = [getattr(s, "value", s) for s in complaint_service.allowed_transitions(row.status)] if may_transition else []
+    steps = [getattr(s, "value", s) for s in allowed_transitions(row.status)] if may_transition else []
     history = await ComplaintEvent.filter(complaint_id=row.pk).order_by("at", "id")
     html = templates.get_template("simpul/complaint_workflow.html").render(
         status=badge(spec.scalars["status"], row.status),
@@ -55,7 +56,7 @@ async def transition(request: Request, pk: str, panel: Panel = Depends(csrf_chec
     if await scope.get_row(spec, panel.access, pk) is None:
         raise not_found(MODEL, pk)
     try:
-        await complaint_service.transition_complaint(
+        await transition_complaint(
             panel.access, pk, str(form.get("to") or ""), str(form.get("note") or "") or None,
             public_note=str(form.get("public_note") or "") or None, source="admin",
         )

@@ -11,7 +11,7 @@ from models.enums import ComplaintCategory, ComplaintStatus
 from schema.requires import Requires
 from schema.scalars import graphql_enum
 from permissions import rows as scope
-from services import complaints, events
+from services import complaints, events, transitions
 from services.broadcast import FeedLost, ListenerOverrun
 
 Status = graphql_enum(ComplaintStatus)
@@ -128,7 +128,7 @@ def mutation_fields(ns, registry) -> dict[str, Any]:
             strawberry.argument(description="A note for the citizen, shown when they track the complaint."),
         ] = None,
     ) -> Any:
-        return await complaints.transition_complaint(info.context.access, id, to, note, public_note=public_note)
+        return await transitions.transition_complaint(info.context.access, id, to, note, public_note=public_note)
 
     transition_complaint.__annotations__["return"] = "Complaint"
     transition_complaint.__module__ = ns.module.__name__

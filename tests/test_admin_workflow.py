@@ -36,7 +36,8 @@ async def test_staff_moves_their_complaint_through_the_workflow(world, as_role):
     assert '<select class="form-select" name="status"' in page and 'name="status" id="form-select-status" disabled' in page
     moved = await staff.post(f"/admin/complaint/transition/{ours.id}",
                              {"to": "VERIFIED", "note": "Sudah dicek", "public_note": "Diteruskan ke Dinas PUPR."})
-    assert moved.status_code == 303
+    assert moved.status_code == 303 and moved.headers["location"].endswith("?notice=moved")
+    assert "Status pengaduan diperbarui." in (await staff.get(moved.headers["location"])).text
     assert (await Complaint.get(id=ours.id)).status == ComplaintStatus.VERIFIED
     assert await ComplaintEvent.filter(
         complaint_id=ours.id, status=ComplaintStatus.VERIFIED, note="Sudah dicek",

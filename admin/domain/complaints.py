@@ -64,7 +64,8 @@ async def transition(request: Request, pk: str, panel: Panel = Depends(csrf_chec
         from admin.routes import update_view_with_error
 
         return await update_view_with_error(request, panel, spec.name.lower(), pk, i18n.error_text(error, MODEL))
-    return redirect(f"{request.app.admin_path}/{spec.name.lower()}/update/{pk}")
+    # Back to the complaint with a success message naming the new status.
+    return redirect(f"{request.app.admin_path}/{spec.name.lower()}/update/{pk}?notice=moved")
 
 
 def install(app) -> None:

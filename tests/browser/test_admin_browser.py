@@ -90,8 +90,10 @@ async def test_staff_works_a_complaint_in_a_real_browser(world, server):
             await page.wait_for_url(f"**/admin/complaint/update/{ours[0].id}?**")
             await page.fill("#transition-note", "Sudah diverifikasi petugas")
             await page.click('button[data-to="VERIFIED"]')
-            await page.wait_for_url(f"**/admin/complaint/update/{ours[0].id}")
+            await page.wait_for_url(f"**/admin/complaint/update/{ours[0].id}?notice=moved")
+            assert "Status pengaduan diperbarui." in await page.content()
             assert "Terverifikasi" in await page.inner_text("#current-status")
+            assert "staff.karawang" in await page.inner_text("#history")  # the officer who acted
             assert "Sudah diverifikasi petugas" in await page.inner_text("#history")
             await page.screenshot(path=str(OUTPUT / "admin_complaint_verified.png"), full_page=True)
             # Then they sign out and the list needs a login again

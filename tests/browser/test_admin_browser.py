@@ -5,60 +5,14 @@ installs nothing. Requests to other hosts (the CDN stylesheets of fastapi-admin'
 layout) are blocked: the panel must work without them. The screenshot lands in
 tests/output/ (git-ignored).
 """
-import asyncio
-import os
-import socket
-import subprocess
-import sys
-from pathlib import Path
 
-import httpx
-import pytest
 
 from models import Complaint
 from models.enums import ComplaintStatus
-
-CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[2]
-OUTPUT = ROOT / "tests" / "output"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (/usr/bin/chromium)")
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, OUTPUT, needs_chromium
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-async def server(world, database):
-    port = free_port()
-    env = {**os.environ, "SIMPUL_TEST_DATABASE_URL": database, "PLATFORM_ENV": "test"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "tests.browser.admin_server:app", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        async with httpx.AsyncClient() as http:
-            for _ in range(100):  # up to ~20 s for the process to start
-                try:
-                    if (await http.get(base + "/admin/login")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert process.poll() is None, "the panel server exited"
-                await asyncio.sleep(0.2)
-            else:
-                pytest.fail("the panel server did not start")
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+pytestmark = needs_chromium
 
 
 async def test_staff_works_a_complaint_in_a_real_browser(world, server):

@@ -10,75 +10,15 @@ panel_last_admin_refused.png, panel_audit_1400.png, panel_audit_390.png.
 """
 from __future__ import annotations
 
-import asyncio
-import os
-import socket
-import subprocess
-import sys
-from pathlib import Path
 
-import httpx
-import pytest
 
 from models import AuditEntry, User
 from permissions.management import list_rules, roles_of
+from tests.browser.conftest import OUTPUT, needs_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[2]
-OUTPUT = ROOT / "tests" / "output"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 ADMIN_RULE = ("kominfo_admin", "*", "*", "*")
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (/usr/bin/chromium)")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-async def server(world, database):
-    """The panel alone (tests/browser/admin_server.py) in its own uvicorn process, on the test database."""
-    port = free_port()
-    env = {**os.environ, "SIMPUL_TEST_DATABASE_URL": database, "PLATFORM_ENV": "test"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "tests.browser.admin_server:app", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        async with httpx.AsyncClient() as http:
-            for _ in range(100):
-                try:
-                    if (await http.get(base + "/admin/login")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert process.poll() is None, "the panel server exited"
-                await asyncio.sleep(0.2)
-            else:
-                pytest.fail("the panel server did not start")
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-@pytest.fixture
-async def browser():
-    from playwright.async_api import async_playwright
-
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
+pytestmark = needs_chromium
 
 
 async def signed_in(browser, server, *, width: int = 1400, javascript: bool = True, username: str = "kominfo"):

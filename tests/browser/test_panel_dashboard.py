@@ -9,37 +9,19 @@ dashboard_staff_karawang.png.
 """
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import os
 import random
 import re
-import socket
-import subprocess
-import sys
-from pathlib import Path
 
-import httpx
-import pytest
 
 from models import Complaint, ComplaintEvent
 from models.enums import ComplaintCategory, ComplaintStatus as S
 from services.workflow import due_at_for
+from tests.browser.conftest import OUTPUT, needs_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[2]
-OUTPUT = ROOT / "tests" / "output"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 TRACKING_CODE = re.compile(r"ADU-\d{4}-\d{4}-\d{6}(?:-[A-Z0-9]{6})?")
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (/usr/bin/chromium)")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+pytestmark = needs_chromium
 
 
 async def a_year_of_complaints(world) -> dict[str, set[str]]:
@@ -77,48 +59,6 @@ async def a_year_of_complaints(world) -> dict[str, set[str]]:
     for complaint in await Complaint.filter(due_at__lt=now).prefetch_related("regency"):
         overdue[complaint.regency.code].add(complaint.tracking_code)
     return overdue
-
-
-@pytest.fixture
-async def server(world, database):
-    """The panel alone (tests/browser/admin_server.py) in its own uvicorn process, on the test database."""
-    port = free_port()
-    env = {**os.environ, "SIMPUL_TEST_DATABASE_URL": database, "PLATFORM_ENV": "test"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "tests.browser.admin_server:app", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        async with httpx.AsyncClient() as http:
-            for _ in range(100):
-                try:
-                    if (await http.get(base + "/admin/login")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert process.poll() is None, "the panel server exited"
-                await asyncio.sleep(0.2)
-            else:
-                pytest.fail("the panel server did not start")
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-@pytest.fixture
-async def browser():
-    from playwright.async_api import async_playwright
-
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
 
 
 async def home_of(browser, server, username: str, blocked: list[str]):

@@ -14,13 +14,12 @@ import datetime as dt
 import io
 
 import openpyxl
-import pytest
 
 from models import Complaint
 from models.enums import ComplaintCategory
-from tests.browser.test_panel_look import CHROMIUM, CHROMIUM_ARGS, OUTPUT, app_server  # noqa: F401 (fixture)
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, OUTPUT, needs_chromium
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (/usr/bin/chromium)")
+pytestmark = needs_chromium
 
 TITLES = [
     "Lampu penerangan jalan mati di Jl. Tuparev", "Aplikasi antrean puskesmas tidak bisa dibuka",

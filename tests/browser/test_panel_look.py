@@ -7,75 +7,16 @@ Debian's Chromium driven by Playwright, as tests/browser/test_admin_browser.py; 
 """
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import os
-import socket
-import subprocess
-import sys
-from pathlib import Path
 from urllib.parse import quote
 
-import httpx
-import pytest
 
 from models import Agreement, App
 from models.enums import AppCategory
-
-CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[2]
-OUTPUT = ROOT / "tests" / "output"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (/usr/bin/chromium)")
+from tests.browser.conftest import OUTPUT, needs_chromium
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-async def app_server(world, database):
-    port = free_port()
-    env = {**os.environ, "SIMPUL_TEST_DATABASE_URL": database, "PLATFORM_ENV": "test"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "tests.browser.app_server:app", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        async with httpx.AsyncClient() as http:
-            for _ in range(150):  # up to ~30 s for the process to start
-                try:
-                    if (await http.get(base + "/admin/login")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert process.poll() is None, "the application server exited"
-                await asyncio.sleep(0.2)
-            else:
-                pytest.fail("the application server did not start")
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-@pytest.fixture
-async def browser():
-    from playwright.async_api import async_playwright
-
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            await launched.close()
+pytestmark = needs_chromium
 
 
 async def offline_page(browser, base: str, **context_options):

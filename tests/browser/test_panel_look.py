@@ -118,7 +118,10 @@ async def test_the_pks_apps_picker_keeps_every_chosen_app(world, app_server, bro
     assert await page.input_value("#form-input-signed_on-iso") == "2026-08-17"
     await page.locator("#form-select-apps").scroll_into_view_if_needed()
     await page.screenshot(path=str(OUTPUT / "panel_pks_apps_picker.png"), full_page=True)
-    # and save
+    # and save, with no picker's list left open over the button (a person closes it the same way)
+    await page.keyboard.press("Escape")
+    await page.click("h3.card-title")
+    await page.wait_for_function("() => [...document.querySelectorAll('.ts-dropdown')].every(d => !d.offsetParent)")
     async with page.expect_navigation():
         await page.click('button[name="save"]')
     # Then every chosen app is kept, and the date is the 17th of August

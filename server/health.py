@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from tortoise import connections
@@ -42,15 +43,21 @@ async def check_health(redis_url: str | None) -> Health:
     return Health(database=database, cache=cache)
 
 
+@lru_cache(maxsize=1)
+def migrations_on_disk() -> tuple[str, ...]:
+    """The migration files this code ships with; read once (they do not change under a running process)."""
+    return tuple(sorted(p.stem for p in MIGRATIONS.glob("[0-9][0-9][0-9][0-9]_*.py")))
+
+
 async def pending_migrations() -> list[str]:
     """Migration files on disk that the database has not applied (all of them for an empty database)."""
-    on_disk = sorted(p.stem for p in MIGRATIONS.glob("[0-9][0-9][0-9][0-9]_*.py"))
+    on_disk = migrations_on_disk()
     try:
         _, rows = await connections.get("default").execute_query(
             "SELECT name FROM tortoise_migrations WHERE app = 'models'"
         )
     except Exception:  # noqa: BLE001 - no table yet: nothing applied
-        return on_disk
+        return list(on_disk)
     applied = {row["name"] for row in rows}
     return [name for name in on_disk if name not in applied]
 

@@ -63,6 +63,10 @@ class Settings:
     forwarded_allow_ips: tuple[str, ...] = ()
     #: Whether the schema answers introspection (GraphiQL needs it).
     introspection: bool = True
+    #: How read queries run (schema/compiled/): "on" compiles a query made only of generated read fields into
+    #: one SQL statement that builds the response; "off" runs every query through Strawberry's resolvers;
+    #: "verify" runs both and answers INTERNAL_SERVER_ERROR when they differ (the test suite runs so).
+    graphql_compile: str = "on"
 
     @property
     def is_development(self) -> bool:
@@ -114,6 +118,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         max_websockets=_positive(env, "MAX_WEBSOCKETS", Settings.max_websockets),
         max_pending_changes=_positive(env, "MAX_PENDING_CHANGES", Settings.max_pending_changes),
         introspection=_switch(env, "GRAPHQL_INTROSPECTION", Settings.introspection),
+        graphql_compile=_choice(env, "GRAPHQL_COMPILE", ("on", "off", "verify"), Settings.graphql_compile),
         # None trusted unless named; in development the local reverse proxy of a laptop is.
         forwarded_allow_ips=tuple(
             part.strip()
@@ -157,6 +162,15 @@ def _switch(env: dict[str, str], name: str, default: bool) -> bool:
     if raw not in ("on", "off", "true", "false", "1", "0"):
         raise SettingsError(f"{name} must be on or off, got {raw!r}.")
     return raw in ("on", "true", "1")
+
+
+def _choice(env: dict[str, str], name: str, allowed: tuple[str, ...], default: str) -> str:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw not in allowed:
+        raise SettingsError(f"{name} must be one of {', '.join(allowed)}, got {raw!r}.")
+    return raw
 
 
 @lru_cache(maxsize=1)

@@ -5,14 +5,20 @@ database, the cache or the policy engine.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 import uuid
+from contextlib import asynccontextmanager
 from functools import lru_cache
 from pathlib import Path
 
 os.environ.setdefault("PLATFORM_ENV", "test")
 os.environ.setdefault("SECRET_KEY", "test-secret-" + uuid.uuid4().hex)
+# Every app the suite builds answers a compilable read both ways (schema/compiled/ and Strawberry's resolvers)
+# and fails with INTERNAL_SERVER_ERROR where they differ, so every test of the API checks the compiler too.
+# Set before anything reads the settings: core.settings.get_settings() caches the first read for the process.
+os.environ.setdefault("GRAPHQL_COMPILE", "verify")
 
 import pytest  # noqa: E402
 from tortoise import Tortoise, connections  # noqa: E402
@@ -252,4 +258,53 @@ async def api(app_with_test_models, tokens):
 
     transport = httpx.ASGITransport(app=app_with_test_models, client=(f"198.51.100.{uuid.uuid4().hex[:8]}", 50000))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield lambda role: GraphQLClient(http, tokens[role])
+
+
+# --- the read compiler (schema/compiled/) on and off, to compare the two paths ---------------------
+
+
+def app_compiling(mode: str):
+    """The app of the product's and the test-only models with ``GRAPHQL_COMPILE`` set to ``mode``
+    ("on": compiled reads answer alone; "off": Strawberry's resolvers answer everything)."""
+    from core.settings import get_settings
+    from server.app import create_app
+
+    settings = dataclasses.replace(get_settings(), graphql_compile=mode)
+    return create_app(settings=settings, model_modules=TEST_MODEL_MODULES, manage_database=False)
+
+
+@pytest.fixture(scope="session")
+def app_on(database):
+    """Compiles every read query it can into one SQL statement (``app_on.state.compiler.stats`` counts)."""
+    return app_compiling("on")
+
+
+@pytest.fixture(scope="session")
+def app_off(database):
+    """Runs every query through Strawberry's resolvers: the reference the compiled answers are held to."""
+    return app_compiling("off")
+
+
+@asynccontextmanager
+async def _asgi_client(app):
+    import httpx
+
+    # A fresh caller address per test, as the ``http`` fixture has (per-address rate limits).
+    transport = httpx.ASGITransport(app=app, client=(f"198.51.100.{uuid.uuid4().hex[:8]}", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+@pytest.fixture
+async def on(app_on, tokens):
+    """``on("staff.karawang")`` → a client of ``app_on`` sending that caller's token (``"anonymous"`` none)."""
+    async with _asgi_client(app_on) as http:
+        yield lambda role: GraphQLClient(http, tokens[role])
+
+
+@pytest.fixture
+async def off(app_off, tokens):
+    """``off("staff.karawang")`` → the same caller on ``app_off``."""
+    async with _asgi_client(app_off) as http:
         yield lambda role: GraphQLClient(http, tokens[role])

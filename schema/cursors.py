@@ -58,7 +58,10 @@ class Keyset:
     # --- issuing --------------------------------------------------------------------------------
 
     def cursor_of(self, row: Any) -> str:
-        values = [jsonable(getattr(row, key.field)) for key in self.keys]
+        return self.cursor_of_values([jsonable(getattr(row, key.field)) for key in self.keys])
+
+    def cursor_of_values(self, values: list[Any]) -> str:
+        """The cursor of a row whose sort keys (as ``jsonable`` gives them) are ``values``."""
         payload = json.dumps([_VERSION, self._scope, values], separators=(",", ":"), ensure_ascii=False)
         token = f"{payload}\n{_signature(payload)}".encode()
         return base64.urlsafe_b64encode(token).decode().rstrip("=")

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
 from starlette.requests import HTTPConnection
-from starlette.responses import HTMLResponse, JSONResponse
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
@@ -15,11 +16,14 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from core.errors import Unauthenticated
 from core.settings import Settings
 from schema.caller import close_revoked
+from schema.compiled.runner import ReadCompiler
 from schema.context import Context
 from schema.request_body import RequestRefused, check_graphql_body, read_body
 from schema.ws_limits import ConnectionCounter, LimitedTransportWSHandler, refuse_connection
 from services import events
 from services.tokens import subject_of_authorization
+
+log = logging.getLogger("simpul.compiled")
 
 
 #: GraphiQL's page and its pinned scripts and styles, served at ``/graphql/static/`` (server/app.py): GraphiQL
@@ -39,9 +43,11 @@ class SimpulGraphQL(GraphQL):
 
     graphql_transport_ws_handler_class = LimitedTransportWSHandler
 
-    def __init__(self, schema, settings: Settings, **kwargs: Any):
+    def __init__(self, schema, settings: Settings, registry=None, **kwargs: Any):
         super().__init__(schema, **kwargs)
         self.settings = settings
+        #: Read queries made of generated fields run as one compiled statement (schema/compiled/).
+        self.compiler = ReadCompiler(schema, registry, settings) if registry is not None else None
         #: This worker's open WebSockets (one app per worker process).
         self.websockets = ConnectionCounter(
             per_client=settings.max_websockets_per_client, total=settings.max_websockets
@@ -91,6 +97,7 @@ class SimpulGraphQL(GraphQL):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
+        body = None
         try:
             if scope["method"] == "POST":
                 raw = await read_body(scope, receive, self.settings.max_body_bytes)
@@ -111,7 +118,33 @@ class SimpulGraphQL(GraphQL):
             )
             await response(scope, receive, send)
             return
+        if body is not None and self.compiler is not None and self.compiler.enabled:
+            answer = await self.compiler.answer(body.payload, scope["simpul.caller"])
+            if answer is not None:
+                if self.compiler.mode == "verify":
+                    scope["simpul.verify_body"] = body.payload
+                    answer = await self._verified(answer, scope, receive)
+                await _json_response(answer)(scope, receive, send)
+                return
         await super().__call__(scope, receive, _graphql_shaped_errors(send))
+
+    async def _verified(self, compiled: bytes, scope, receive) -> bytes:
+        """GRAPHQL_COMPILE=verify: the interpreted answer too; a difference is an error, never a silent answer."""
+        sent: list[dict] = []
+
+        async def keep(message: dict) -> None:
+            sent.append(message)
+
+        await super().__call__(scope, receive, _graphql_shaped_errors(keep))
+        interpreted = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+        if json.loads(interpreted) == json.loads(compiled):
+            return compiled
+        log.error("compiled and interpreted answers differ for %s\ncompiled:    %s\ninterpreted: %s",
+                  json.dumps(scope.get("simpul.verify_body"))[:2000], compiled[:4000], interpreted[:4000])
+        return json.dumps({"errors": [{
+            "message": "The compiled and interpreted answers differ (GRAPHQL_COMPILE=verify); see the log.",
+            "extensions": {"code": "INTERNAL_SERVER_ERROR"},
+        }]}).encode()
 
 
 async def _close_when_revoked(websocket, user_id: int) -> None:
@@ -120,6 +153,12 @@ async def _close_when_revoked(websocket, user_id: int) -> None:
     Every socket of the worker listens through one shared subscription (services/events.py)."""
     if await events.until_revoked(user_id):
         await close_revoked(websocket)
+
+
+def _json_response(body: bytes) -> Response:
+    # A verify-mode difference is reported as a server error.
+    status = 500 if body.startswith(b'{"errors"') else 200
+    return Response(body, status_code=status, media_type="application/json")
 
 
 def _replay(raw: bytes):
@@ -169,10 +208,11 @@ def _header(scope, name: bytes) -> str | None:
     return None
 
 
-def graphql_app(schema, settings: Settings) -> SimpulGraphQL:
+def graphql_app(schema, settings: Settings, registry=None) -> SimpulGraphQL:
     return SimpulGraphQL(
         schema,
         settings,
+        registry,
         graphql_ide="graphiql",
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
         max_subscriptions_per_connection=settings.max_subscriptions_per_connection,

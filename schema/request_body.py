@@ -44,6 +44,8 @@ class RequestRefused(Exception):
 class GraphQLBody:
     raw: bytes
     operation_name_given: bool
+    #: The decoded body (``query``, ``variables``, ``operationName``), checked.
+    payload: dict
 
 
 async def read_body(scope: dict, receive, limit: int) -> bytes:
@@ -97,7 +99,7 @@ def check_graphql_body(scope: dict, raw: bytes, settings: Settings) -> GraphQLBo
     check_json_value(data, settings.max_json_depth)
     if _count_values(data.get("variables")) > settings.max_variable_values:
         raise RequestRefused(f"The variables hold more than {settings.max_variable_values:,} values.")
-    return GraphQLBody(raw=raw, operation_name_given=bool(data.get("operationName")))
+    return GraphQLBody(raw=raw, operation_name_given=bool(data.get("operationName")), payload=data)
 
 
 def check_json_value(value: Any, max_depth: int) -> None:

@@ -72,7 +72,7 @@ def create_app(
     refuse_unsafe_settings(settings)
     registry = assemble(model_modules)
     schema = build_schema(registry)
-    graphql = graphql_app(schema, settings)
+    graphql = graphql_app(schema, settings, registry)
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
@@ -111,4 +111,5 @@ def create_app(
     app.state.settings = settings
     app.state.registry = registry
     app.state.schema = schema
+    app.state.compiler = graphql.compiler
     return app

@@ -11,6 +11,12 @@ A rule edited directly in SQL does not bump the revision; it is picked up
 when the in-memory copy is older than ``POLICY_MAX_AGE_SECONDS`` (30 s by
 default, env ``POLICY_MAX_AGE_SECONDS``). If the cache is unreachable the same
 max age bounds how stale a worker can get.
+
+Decisions are remembered per (subject, domain, object, action) until the rules
+change: Casbin parses its matcher again (``ast.parse``) and walks every rule on
+every call, while every request asks the same few questions. The memory is
+emptied whenever the rules are reloaded or announced as changed, so it is never
+older than the rules it was taken from.
 """
 from __future__ import annotations
 
@@ -33,6 +39,9 @@ MODEL_PATH = Path(__file__).with_name("model.conf")
 #: Shared-cache key holding the policy revision; every change increments it.
 REVISION_KEY = "simpul:policy:revision"
 POLICY_MAX_AGE_SECONDS = float(os.environ.get("POLICY_MAX_AGE_SECONDS", "30"))
+#: Decisions remembered at most; the oldest is forgotten first. A few roles × regencies × models × actions
+#: fit many times over; usernames are subjects too, so the bound keeps many accounts from growing it unchecked.
+DECISION_CACHE_SIZE = 10_000
 
 
 def role_domain_covers(request_domain: str, rule_domain: str) -> bool:
@@ -46,6 +55,10 @@ def role_domain_covers(request_domain: str, rule_domain: str) -> bool:
 
 class PolicyEngine:
     """One enforcer per process, plus what it needs to know whether it is stale."""
+
+    #: (subject, domain, object, action) -> allowed, for the rules loaded now. A class default so that an
+    #: engine built without ``__init__`` (management's ``PolicySnapshot``) gets its own on first use.
+    _decisions: dict[tuple[str, str, str, str], bool] | None = None
 
     def __init__(self, max_age_seconds: float = POLICY_MAX_AGE_SECONDS):
         self.enforcer = casbin.AsyncEnforcer(str(MODEL_PATH), TortoiseAdapter())
@@ -74,12 +87,24 @@ class PolicyEngine:
         during the load still looks new on the next request.
         """
         await self.enforcer.load_policy()
+        # After the load, not before: a decision taken from the old rules while it ran must not survive it.
+        self.forget_decisions()
         self._revision = revision
         self._loaded_at = time.monotonic()
 
     def expire(self) -> None:
-        """Forget the local copy: the next ``ensure_fresh`` reloads (used when the max age is reached)."""
+        """Forget the local copy: the next ``ensure_fresh`` reloads (after a change, or at the max age)."""
         self._loaded_at = None
+        self.forget_decisions()
+
+    def forget_decisions(self) -> None:
+        """Empty the remembered decisions: the one place every change of the rules in memory passes.
+
+        ``reload`` and ``expire`` call it (every change made through ``permissions.management``,
+        ``permissions.defaults``, the services and the panel ends in ``announce_change`` → ``expire``).
+        Code that changes ``self.enforcer``'s rules in place must call it too.
+        """
+        self._decisions = {}
 
     def _is_current(self, shared: str | None) -> bool:
         if self._loaded_at is None:
@@ -106,7 +131,17 @@ class PolicyEngine:
     # --- questions --------------------------------------------------------------------------
 
     def enforce(self, subject: str, domain: str, obj: str, action: str) -> bool:
-        return bool(self.enforcer.enforce(subject, domain, obj, action))
+        key = (subject, domain, obj, action)
+        decisions = self._decisions
+        if decisions is None:
+            decisions = self._decisions = {}
+        decision = decisions.get(key)
+        if decision is None:
+            decision = bool(self.enforcer.enforce(subject, domain, obj, action))
+            if len(decisions) >= DECISION_CACHE_SIZE:
+                del decisions[next(iter(decisions))]  # the oldest: dicts keep insertion order
+            decisions[key] = decision
+        return decision
 
     def grants_of(self, subject: str) -> list[tuple[str, str]]:
         """(role, domain) pairs assigned directly to ``subject`` by ``g`` rules."""

@@ -4,6 +4,13 @@ import pytest
 from models import Complaint
 from tests.sql_counter import count_statements
 
+
+@pytest.fixture
+def as_role(off):
+    """These tests count the statements of Strawberry's resolvers (the interpreted path, GRAPHQL_COMPILE=off);
+    the compiled path's single statement is counted in tests/test_compiled_reads.py."""
+    return off
+
 NESTED = """
 query {
   complaints(first: 100) {

@@ -118,11 +118,8 @@ class Postgres(Dialect):
         return f"({column})::text"
 
     def datetime(self, column: str) -> str:
-        utc = f"({column} AT TIME ZONE 'UTC')"
-        return (
-            f"CASE WHEN {column} IS NULL THEN NULL ELSE to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
-            f"CASE WHEN to_char({utc}, 'US') = '000000' THEN '' ELSE '.' || to_char({utc}, 'US') END || '+00:00' END"
-        )
+        # isoformat() leaves out a zero fraction; ".000000" can stand nowhere else in the text.
+        return f"replace(to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '.000000', '') || '+00:00'"
 
     def date(self, column: str) -> str:
         return f"to_char({column}, 'YYYY-MM-DD')"

@@ -152,7 +152,9 @@ class Builder:
             id_argument = root.arguments["id"]
             ident = param(lambda run: [parse_id_or_none(value_of(id_argument, run))])
             where = all_of([f"{pk_of(spec, alias)} = " + ident, self.conditions.scope(spec, alias)])
-            return self._subquery(self._node(spec, alias, root.selection) + f" FROM {table_of(spec)} AS {alias} WHERE " + where)
+            joins: list[Sql] = []
+            node = self._node(spec, alias, root.selection, joins)
+            return self._subquery(node + f" FROM {table_of(spec)} AS {alias}" + _joined(joins) + " WHERE " + where)
         return self._connection(root)
 
     def _connection(self, root: RootField) -> Sql:
@@ -169,13 +171,16 @@ class Builder:
         order = self.conditions.order_terms(spec, alias, ordering)
         name = f"p{len(self.ctes)}"
         where = all_of([base, keyset])
-        self.ctes.append(
-            f"{name} AS (SELECT {alias}.*, ROW_NUMBER() OVER (ORDER BY {order}) AS {_ROW_NUMBER} "
-            f"FROM {table_of(spec)} AS {alias}" + ("" if where is None else " WHERE " + where)
-            + f" ORDER BY {order} LIMIT " + param(lambda run: [page_size_of(first, run) + 1]) + ")"
-        )
+        if any(part.name in ("nodes", "edges", "pageInfo") for part in root.selection):  # not for a bare totalCount
+            self.ctes.append(
+                f"{name} AS (SELECT {alias}.*, ROW_NUMBER() OVER (ORDER BY {order}) AS {_ROW_NUMBER} "
+                f"FROM {table_of(spec)} AS {alias}" + ("" if where is None else " WHERE " + where)
+                + f" ORDER BY {order} LIMIT " + param(lambda run: [page_size_of(first, run) + 1]) + ")"
+            )
         limit = param(lambda run: [page_size_of(first, run)])
-        page_rows = f"{name} AS p WHERE p.{_ROW_NUMBER} <= " + limit + f" ORDER BY p.{_ROW_NUMBER}"
+
+        def page_rows(joins: list[Sql]) -> Sql:
+            return f"{name} AS p" + _joined(joins) + f" WHERE p.{_ROW_NUMBER} <= " + limit + f" ORDER BY p.{_ROW_NUMBER}"
         issuer = self._keyset(spec, ordering) if _asks_for_cursors(root.selection) else None
         pairs: list[tuple[str, Sql | str]] = []
         for part in root.selection:
@@ -191,17 +196,19 @@ class Builder:
                 pairs.append((part.key, Sql(f"(SELECT count(*) FROM {table_of(spec)} AS {counted}")
                                + ("" if where_count is None else " WHERE " + where_count) + ")"))
             elif part.name == "nodes":
-                pairs.append((part.key, self._array(self._node(spec, "p", part.selection), page_rows)))
+                joins = []
+                node = self._node(spec, "p", part.selection, joins)
+                pairs.append((part.key, self._array(node, page_rows(joins))))
             elif part.name == "edges":
-                edge = []
+                edge, joins = [], []
                 for piece in part.selection:
                     if piece.name == "cursor":
                         edge.append((piece.key, self._cursor(spec, "p", ordering, issuer)))
                     elif piece.name == "node":
-                        edge.append((piece.key, self._node(spec, "p", piece.selection)))
+                        edge.append((piece.key, self._node(spec, "p", piece.selection, joins)))
                     else:
                         edge.append((piece.key, literal(f"{spec.name}Edge")))
-                pairs.append((part.key, self._array(self._object(edge), page_rows)))
+                pairs.append((part.key, self._array(self._object(edge), page_rows(joins))))
             elif part.name == "pageInfo":
                 pairs.append((part.key, self._page_info(spec, name, ordering, issuer, part.selection, keyset is not None, limit)))
         return self._object(pairs)
@@ -226,7 +233,8 @@ class Builder:
 
     # --- objects and relations -----------------------------------------------------------------
 
-    def _node(self, spec: ModelSpec, alias: str, selection: list) -> Sql:
+    def _node(self, spec: ModelSpec, alias: str, selection: list, joins: list[Sql]) -> Sql:
+        """The row ``alias`` as a JSON object; a foreign-key relation adds its LEFT JOIN to ``joins``."""
         pairs: list[tuple[str, Sql | str]] = []
         for item in selection:
             if isinstance(item, Typename):
@@ -234,7 +242,7 @@ class Builder:
             elif isinstance(item, Scalar):
                 pairs.append((item.key, self._scalar(spec, alias, item)))
             elif item.relation.kind == "fk":
-                pairs.append((item.key, self._fk(spec, alias, item)))
+                pairs.append((item.key, self._fk(spec, alias, item, joins)))
             else:
                 pairs.append((item.key, self._many(spec, alias, item)))
         return self._object(pairs)
@@ -254,14 +262,18 @@ class Builder:
             return "NULL"
         return "CASE WHEN " + self.conditions.in_regencies(spec, alias, "read_personal") + f" THEN {value} END"
 
-    def _fk(self, spec: ModelSpec, alias: str, item: Relation) -> Sql | str:
+    def _fk(self, spec: ModelSpec, alias: str, item: Relation, joins: list[Sql]) -> Sql | str:
+        """A LEFT JOIN on the target's key (one row at most, so no row of ``alias`` repeats), scoped in its ON:
+        the database can hash the small tables of a page's relations instead of probing them row by row."""
         target = item.target
         if not self.decide(target.name, "read").allowed:
             return "NULL"
         inner = self.new_alias()
-        where = all_of([Sql(f"{pk_of(target, inner)} = {column_of(spec, alias, item.relation.column)}"),
-                        self.conditions.scope(target, inner)])
-        return self._subquery(self._node(target, inner, item.selection) + f" FROM {table_of(target)} AS {inner} WHERE " + where)
+        on = all_of([Sql(f"{pk_of(target, inner)} = {column_of(spec, alias, item.relation.column)}"),
+                     self.conditions.scope(target, inner)])
+        joins.append(f" LEFT JOIN {table_of(target)} AS {inner} ON " + on)
+        node = self._node(target, inner, item.selection, joins)
+        return f"CASE WHEN {pk_of(target, inner)} IS NULL THEN NULL ELSE " + node + " END"
 
     def _many(self, spec: ModelSpec, alias: str, item: Relation) -> Sql | str:
         target, relation, arguments = item.target, item.relation, item.arguments
@@ -284,9 +296,11 @@ class Builder:
             self._after(target, inner, ordering, arguments),
         ])
         first = self._first(arguments)
-        rows = (source + " WHERE " + where + f" ORDER BY {self.conditions.order_terms(target, inner, ordering)} LIMIT "
+        joins: list[Sql] = []
+        node = self._node(target, inner, item.selection, joins)
+        rows = (source + _joined(joins) + " WHERE " + where + f" ORDER BY {self.conditions.order_terms(target, inner, ordering)} LIMIT "
                 + param(lambda run: [page_size_of(first, run)]))
-        return self._array(self._node(target, inner, item.selection), rows)
+        return self._array(node, rows)
 
     # --- pieces ---------------------------------------------------------------------------------
 
@@ -343,6 +357,10 @@ class Builder:
         start, end = self.dialect.nested_parts()
         body = select_body if select_body.text.startswith("SELECT ") else "SELECT " + select_body
         return start + body + end
+
+
+def _joined(joins: list[Sql]) -> Sql:
+    return join("", joins) if joins else Sql()
 
 
 def _asks_for_cursors(selection: list) -> bool:

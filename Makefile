@@ -13,7 +13,7 @@ N ?= 200000
 # `make run` is the development server: the development secret is allowed there only.
 export PLATFORM_ENV ?= development
 
-.PHONY: install run serve migrate seed seed-demo seed-bench makemigrations schema test test-postgres fuzz bench admin-reset clean
+.PHONY: install run serve migrate seed seed-demo seed-bench makemigrations schema test test-postgres fuzz bench bench-peers admin-reset clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,12 @@ fuzz: install
 # `make bench ROWS=50000 REPEAT=30`: figures and ratios against a baseline run in the same process.
 bench: install
 	$(BIN)/python -m bench $(if $(ROWS),--rows $(ROWS)) $(if $(REPEAT),--repeat $(REPEAT))
+
+# `make bench-peers [RUNS=2 DURATION=10s BASELINE=7b29098 ONLY_QUERIES="Q1 Q4"]`: Simpul (compiled reads, interpreted
+# reads, the baseline commit) beside PostGraphile, strawberry-django and the hand-written floor on the peers'
+# PostgreSQL data, in one run, one table (bench/peers/README.md; about 25 minutes; needs PostgreSQL and Redis).
+bench-peers:
+	bench/peers/run.sh
 
 # Recovery: `make admin-reset USER=<username>` gives that existing account the kominfo_admin role in every
 # regency (and restores the rule kominfo_admin * * *). USER must be given on the command line: the shell's

@@ -78,6 +78,12 @@ def main(argv: list[str]) -> int:
             if check.startswith("ok "):
                 peer_hash[query] = check
 
+    # Load average around the matrix (the box is shared: a busy neighbour shows here).
+    uptime = [line.split("load average:")[-1].strip() for line in open(main_table, encoding="utf-8")
+              if line.startswith("- uptime at ") and "load average:" in line]
+    if len(uptime) == 2:
+        notes.append(f"load average (1, 5, 15 min) at the start of the matrix: {uptime[0]}; at its end: {uptime[1]}")
+
     out = []
     if title:
         out += [f"# {title}", ""]

@@ -35,7 +35,23 @@ def connection_config(database_url: str) -> dict:
         # asyncpg waits 60 s for a connection by default: a database host that drops packets
         # (instead of refusing) would hold every request that long.
         credentials.setdefault("timeout", CONNECT_TIMEOUT_SECONDS)
+    if config["engine"] == "tortoise.backends.asyncpg":
+        credentials.setdefault("reset", keep_session_on_release)
     return config
+
+
+async def keep_session_on_release(connection) -> None:
+    """asyncpg's pool ``reset``: nothing beyond what asyncpg always does on release.
+
+    asyncpg's default sends ``SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL``
+    every time a connection goes back to the pool: a round trip after every statement Tortoise
+    runs outside a transaction. We leave no such session state on a pooled connection: no
+    LISTEN (subscriptions go through the shared cache, services/broadcast.py), no session-level
+    advisory lock (permissions/management.py takes ``pg_advisory_xact_lock``, released at commit),
+    no ``SET`` (``statement_timeout`` is a startup setting, ``server_settings`` above), no cursor
+    outside a transaction. asyncpg still rolls back a transaction left open and drops listeners
+    (``Connection._reset``) before calling this.
+    """
 
 
 def tortoise_config(database_url: str, model_modules: Sequence[str] = MODEL_MODULES) -> dict:

@@ -50,8 +50,9 @@ class Complaint(Model):
     class Meta:
         table = "complaint"
         ordering = ["-created_at", "id"]
-        # A desk lists its regency's complaints newest first, and watches deadlines.
-        indexes = (("regency_id", "created_at"), ("created_at",), ("due_at",))
+        # A desk lists its regency's complaints newest first, counts and lists them by status (the counts by
+        # status of a regency read the (regency_id, status) prefix alone), and watches deadlines.
+        indexes = (("regency_id", "created_at"), ("regency_id", "status", "created_at"), ("created_at",), ("due_at",))
 
     class Simpul:
         plural = "complaints"

@@ -102,10 +102,11 @@ class Conditions:
         inner = self.new_alias()
         to_column = quote(related._meta.fields_db_projection[fk.to_field_instance.model_field_name])
         source = quote(meta.fields_db_projection[fk.source_field])
-        return (
-            f"{alias}.{source} IN (SELECT {inner}.{to_column} FROM {quote(related._meta.db_table)} AS {inner} WHERE "
-            + self._path(related, inner, rest, codes) + ")"
-        )
+        head = f"{alias}.{source} IN (SELECT {inner}.{to_column} FROM {quote(related._meta.db_table)} AS {inner}"
+        if len(rest) == 1:  # the last hop: the codes joined in, not one more subquery
+            extra, condition = self.dialect.member_of(f"{inner}.{quote(related._meta.fields_db_projection[rest[0]])}")
+            return Sql(head + extra, (codes,)) + f" WHERE {condition})"
+        return head + " WHERE " + self._path(related, inner, rest, codes) + ")"
 
     def matching(self, spec: ModelSpec, alias: str, make_q: Callable[[], Q], fixed: bool) -> Sql:
         """Rows matching a Tortoise ``Q`` declared on the model (published rows, a condition), as a subquery.

@@ -60,6 +60,11 @@ class Dialect:
         """``column`` is one of the values of a list parameter (the caller's regency codes)."""
         raise NotImplementedError
 
+    def member_of(self, column: str) -> tuple[str, str]:
+        """(text to add to a FROM clause, condition): ``column`` is one of the values of a list parameter,
+        with as little nesting as the engine allows (SQLite's parser has a fixed stack)."""
+        raise NotImplementedError
+
     def list_parameter(self, values: list) -> object:
         raise NotImplementedError
 
@@ -127,6 +132,9 @@ class Postgres(Dialect):
     def any_of(self, column: str) -> str:
         return f"{column} = ANY(?)"
 
+    def member_of(self, column: str) -> tuple[str, str]:
+        return "", f"{column} = ANY(?)"
+
     def list_parameter(self, values: list) -> object:
         return list(values)
 
@@ -175,6 +183,9 @@ class Sqlite(Dialect):
 
     def any_of(self, column: str) -> str:
         return f"{column} IN (SELECT value FROM json_each(?))"
+
+    def member_of(self, column: str) -> tuple[str, str]:
+        return ", json_each(?) AS simpul_codes", f"{column} = simpul_codes.value"
 
     def list_parameter(self, values: list) -> object:
         return json.dumps(list(values))

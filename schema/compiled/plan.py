@@ -60,8 +60,10 @@ class Plan:
     sources: tuple
     #: The Keysets issuing the cursors the statement marks, by their number in the mark.
     keysets: list[Keyset]
-    #: The statement checks the signed-in caller's account (``Run.guard``) and yields NULL when it fails.
+    #: The statement checks the signed-in caller's account (``Run.guard``) and yields no row when it fails.
     guarded: bool
+    #: Its key in the plan cache.
+    key: Any = None
 
     def parameters(self, run: Run) -> list[Any]:
         values: list[Any] = []
@@ -104,6 +106,8 @@ def cursor_slots(analysis: Analysis, run: Run) -> list[CursorSlot]:
                 walk(spec, {}, item.selection)
 
     for root in analysis.roots:
+        if root.kind == "typename":
+            continue
         walk(root.spec, root.arguments if root.kind == "list" else {}, root.selection)
     return slots
 
@@ -128,22 +132,24 @@ class Builder:
 
     def build(self, analysis: Analysis) -> Plan:
         pairs = [(root.key, self._root(root)) for root in analysis.roots]
-        data = self._object(pairs)
+        statement = "SELECT " + self._object(pairs)
         if self.user_table is not None:
+            # No row at all when the account no longer holds: the caller then answers through the interpreted path.
             table, pk, active, epoch, username = (quote(name) for name in self.user_table)
             guard = [param(lambda run, n=n: [run.guard[n]]) for n in range(3)]
-            data = (
-                f"CASE WHEN EXISTS (SELECT 1 FROM {table} WHERE {pk} = " + guard[0] + f" AND {active} AND {epoch} = "
-                + guard[1] + f" AND {username} = " + guard[2] + ") THEN " + data + " END"
+            statement = (
+                statement + f" WHERE EXISTS (SELECT 1 FROM {table} WHERE {pk} = " + guard[0] + f" AND {active} AND {epoch} = "
+                + guard[1] + f" AND {username} = " + guard[2] + ")"
             )
-        statement = "SELECT " + data
         if self.ctes:
             statement = "WITH " + join(", ", self.ctes) + " " + statement
         return Plan(self.dialect.finish(statement.text), statement.sources, self.keysets, self.user_table is not None)
 
     # --- roots ---------------------------------------------------------------------------------
 
-    def _root(self, root: RootField) -> Sql:
+    def _root(self, root: RootField) -> Sql | str:
+        if root.kind == "typename":
+            return literal("Query")
         spec = root.spec
         if not self.decide(spec.name, "read").allowed:
             raise Unsupported("the caller may not read this model: the interpreted path answers with the error")

@@ -123,8 +123,10 @@ class ReadCompiler:
         """The response body (``{"data": ...}``), or None when Strawberry must answer."""
         try:
             answered = await self._answer(body, caller)
-        except Exception:  # noqa: BLE001 - whatever went wrong, the interpreted path answers (and reports) it
-            log.exception("compiled read failed; answering through the interpreted path")
+        except Exception as error:  # noqa: BLE001 - whatever went wrong, the interpreted path answers (and reports) it
+            # E.g. SQLite's parser refusing a statement nested past its stack: not a fault, a limit of the engine.
+            log.warning("compiled read not run (%s: %s); the interpreted path answers", type(error).__name__, error)
+            log.debug("compiled read not run", exc_info=True)
             answered = None
         self.stats["executed" if answered is not None else "fallbacks"] += 1
         return answered
@@ -153,7 +155,8 @@ class ReadCompiler:
         access = await self._access(caller)
         if access is None:
             return None
-        run = Run(coerced, access[0], guard=access[1])
+        # graphql-core 3.3 gives the coerced values with their sources (VariableValues); the analysis reads both.
+        run = Run(getattr(coerced, "coerced", coerced), access[0], guard=access[1])
         if not self._valid_bindings(analysed.analysis, run):
             return None
         slots = cursor_slots(analysed.analysis, run)
@@ -165,7 +168,13 @@ class ReadCompiler:
         plan = self._plan(analysed, run, slots, parameters)
         if plan is None:
             return None
-        text = await self._execute(plan, run)
+        try:
+            text = await self._execute(plan, run)
+        except Exception as error:
+            if "parser stack overflow" in str(error):
+                # SQLite's parser has a fixed stack: this shape is too deeply nested for it, every time.
+                self.plans.put(plan.key, _INTERPRETED)
+            raise
         if text is None:
             if caller is not None:
                 self.users.pop((caller.user_id, caller.session_epoch))
@@ -222,6 +231,7 @@ class ReadCompiler:
             dialect = dialect_named(connections.get("default").capabilities.dialect)
             try:
                 found = Builder(dialect, run.access.decide, run, self._user_table if run.guard else None).build(analysed.analysis)
+                found.key = key
                 self.stats["plans"] += 1
             except Unsupported as reason:
                 log.debug("not compiled: %s", reason)

@@ -79,8 +79,8 @@ class ConnectionPart:
 @dataclass
 class RootField:
     key: str
-    spec: ModelSpec
-    #: "list" (a connection) or "single" (one row by id).
+    spec: ModelSpec | None
+    #: "list" (a connection), "single" (one row by id) or "typename" (``__typename`` of Query).
     kind: str
     arguments: dict[str, Any]
     selection: list
@@ -152,7 +152,8 @@ class Analyser:
         for key, nodes in self._collect(operation.selection_set, query.name).items():
             name = nodes[0].name.value
             if name == "__typename":
-                raise Unsupported("__typename on Query")  # rare; the interpreted path answers it
+                roots.append(RootField(key, None, "typename", {}, []))
+                continue
             spec, kind = (self._lists.get(name), "list") if name in self._lists else (self._singles.get(name), "single")
             if spec is None:
                 raise Unsupported(f"Query.{name} is not a generated read")

@@ -18,6 +18,7 @@ from models.registry import Registry
 from schema.aggregates import build_aggregate_fields
 from schema.caller import ResolveCaller
 from schema.cost import query_cost_rule
+from schema.document_cache import DocumentCache
 from schema.document_rules import DocumentRules
 from schema.errors import ErrorCodes, log_errors
 from schema.filters import build_filter_input
@@ -94,6 +95,8 @@ def build_schema(registry: Registry, domain_modules: Sequence[str] = DOMAIN_MODU
         # Factories, not instances: an extension keeps per-request state, so each request gets its own.
         extensions=[
             ErrorCodes,
+            # Before DocumentRules: a document seen before is neither parsed nor validated again.
+            DocumentCache,
             DocumentRules,
             ResolveCaller,
             lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),

@@ -23,6 +23,7 @@ from graphql import (
 from strawberry.extensions import SchemaExtension
 
 from core.settings import get_settings
+from schema.document_cache import is_checked
 from schema.request_body import RequestRefused, check_text
 
 
@@ -108,11 +109,14 @@ class DocumentRules(SchemaExtension):
             self.execution_context.pre_execution_errors = [problem]
 
     def _problem(self, document) -> GraphQLError | None:
-        settings = get_settings()
-        literals = _LiteralCheck(settings.max_int_digits, settings.max_json_depth)
-        visit(document, literals)
-        if literals.problem is not None:
-            return literals.problem
+        # A document handed out by the document cache passed the literal limits when it was first seen
+        # (they depend on its text alone); the checks below depend on the request and run every time.
+        if not is_checked(document):
+            settings = get_settings()
+            literals = _LiteralCheck(settings.max_int_digits, settings.max_json_depth)
+            visit(document, literals)
+            if literals.problem is not None:
+                return literals.problem
         context = self.execution_context.context
         operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
         if len(operations) > 1 and getattr(context, "operation_name_given", None) is False:

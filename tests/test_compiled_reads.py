@@ -368,6 +368,10 @@ CORPUS: list[Case] = [
          'complaints(filter: {createdAt: {gte: "2026-01-07T15:00:00+07:00", lt: "2026-03-02T13:00:00Z"}}, '
          "orderBy: [{createdAt: ASC}]) { nodes { createdAt dueAt resolvedAt status category } } "
          "regencies(filter: {kind: {eq: KOTA}, isProvider: {eq: true}}) { nodes { code kind isProvider } } }"),
+    # Found by tests/test_compiled_fuzz.py: text no row could hold (not a slug) matches nothing; it is not an error.
+    Case("filter-value-the-column-would-refuse",
+         '{ apps(filter: {slug: {eq: "LPT1"}}) { totalCount } blank: apps(filter: {slug: {in: ["", "Bukan Slug"]}}) '
+         "{ totalCount nodes { id } } }"),
     # --- orders ---------------------------------------------------------------------------------------
     Case("order-text-ignoring-case",
          "{ up: apps(orderBy: [{name: ASC}]) { nodes { name } } down: apps(orderBy: [{name: DESC}]) { nodes { name } } "

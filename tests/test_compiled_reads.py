@@ -525,6 +525,15 @@ async def test_compiled_reads_answer_as_strawberry_does(rows, on, off, app_on, a
         assert not got.compiled, f"{case.name} as {caller}: compiled, but must be left to Strawberry: {got.grew}"
 
 
+def test_the_suite_runs_in_verify_mode(app):
+    """conftest sets GRAPHQL_COMPILE=verify unless the environment chose a mode: every API test of the suite
+    then checks the compiled answers against the interpreted ones."""
+    from core.settings import get_settings
+
+    assert app.state.settings.graphql_compile == get_settings().graphql_compile == os.environ["GRAPHQL_COMPILE"]
+    assert os.environ["GRAPHQL_COMPILE"] in ("verify", "on", "off")
+
+
 async def test_the_corpus_reads_real_rows(rows, on):
     """The corpus is only as good as its world: Kominfo's answers to its main queries are not empty."""
     client = on("kominfo")

@@ -31,6 +31,11 @@ def connection_config(database_url: str) -> dict:
     else:
         server_settings = dict(credentials.get("server_settings") or {})
         server_settings.setdefault("statement_timeout", str(options.statement_timeout_ms))
+        # Statements are prepared once per connection (asyncpg's statement cache) and run with a generic plan:
+        # PostgreSQL's default re-plans a statement with parameters for every run when its estimate favours
+        # that, which costs a compiled read (schema/compiled/) more planning than executing. Page sizes are
+        # written into the SQL, so generic plans still see their LIMIT.
+        server_settings.setdefault("plan_cache_mode", "force_generic_plan")
         credentials["server_settings"] = server_settings
         # asyncpg waits 60 s for a connection by default: a database host that drops packets
         # (instead of refusing) would hold every request that long.

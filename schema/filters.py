@@ -7,16 +7,18 @@ caller may read, so a filter can never reveal a row the caller cannot see.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import strawberry
+from tortoise.exceptions import ValidationError
 from tortoise.expressions import Q, Subquery
 
 from core.errors import BadUserInput
 from core.settings import get_settings
 from core.values import parse_id
 from models.descriptions import readable
-from models.registry import ModelSpec, RelationField, ScalarField
+from models.registry import ModelSpec, RelationField, ScalarField, camel
 from schema.scalars import graphql_type, operator_family
 
 MATCH_NOTHING = Q(pk__in=[])
@@ -186,7 +188,7 @@ def _scalar_conditions(spec: ModelSpec, field: ScalarField, ops: Any) -> list[Q]
             value = [convert(v) for v in value]
         elif op not in TEXT:
             value = convert(value)
-        fitting = _fits_the_column(field, op, value)
+        fitting = _fits_the_column(spec, field, op, value)
         if fitting is not None:
             conditions.append(fitting)
             continue
@@ -196,32 +198,73 @@ def _scalar_conditions(spec: ModelSpec, field: ScalarField, ops: Any) -> list[Q]
     return conditions
 
 
-def _fits_the_column(field: ScalarField, op: str, value: Any) -> Q | None:
-    """The answer, without asking the database, for text that can never be in a column of ``max_length``.
+def _fits_the_column(spec: ModelSpec, field: ScalarField, op: str, value: Any) -> Q | None:
+    """``fit_to_column`` as a Q (None when the value fits and SQL must decide)."""
+    fitted = fit_to_column(spec, field, op, value)
+    if fitted is None:
+        return None
+    if fitted.kind == "nothing":
+        return MATCH_NOTHING
+    if fitted.kind == "everything":
+        return Q()
+    return Q(**{f"{field.name}{({**COMPARISONS, **LISTS})[fitted.op]}": fitted.value})
 
-    A value longer than the column matches no row (``eq``, ``in``, ``contains``...) and every
-    row for the negations; PostgreSQL would otherwise be asked to compare with a value its
-    column type cannot hold (and Tortoise refuses to). A range compares with the value cut to
-    the column's length: a stored text is below the long value exactly when it is at most its
-    cut, and above it exactly when it is above its cut. None when the value fits and SQL must decide.
+
+@dataclass(frozen=True)
+class Fitted:
+    """What a comparison with a value its column can never hold comes to (``fit_to_column``)."""
+
+    #: "nothing" (no row matches), "everything" (no condition) or "compare" (``op`` with ``value`` instead).
+    kind: str
+    op: str = ""
+    value: Any = None
+
+
+def fit_to_column(spec: ModelSpec, field: ScalarField, op: str, value: Any) -> Fitted | None:
+    """The answer, without asking the database, for text the column can never hold; None when it can.
+
+    Text the field would refuse to store (longer than the column, or not matching a
+    declared validator such as a slug's pattern) matches no row for ``eq``, ``in``,
+    ``contains``... and every row for the negations; PostgreSQL would otherwise be asked to
+    compare with a value its column cannot hold, and Tortoise refuses to (with a server
+    error). A range compares with a too long value cut to the column's length: a stored
+    text is below the long value exactly when it is at most its cut, and above it exactly
+    when it is above its cut. A range with any other value the field refuses is the
+    caller's mistake (BAD_USER_INPUT). Both the interpreted and the compiled reads use this.
     """
-    limit = field.max_length if field.is_text else None
-    if limit is None:
+    if not field.is_text:
         return None
     if op in LISTS:
-        kept = [v for v in value if not isinstance(v, str) or len(v) <= limit]
+        kept = [v for v in value if _storable(spec, field, v)]
         if len(kept) == len(value):
             return None
-        if op == "in_":
-            return Q(**{f"{field.name}__in": kept}) if kept else MATCH_NOTHING
-        return Q(**{f"{field.name}__not_in": kept}) if kept else Q()
-    if not isinstance(value, str) or len(value) <= limit:
+        if kept:
+            return Fitted("compare", op, kept)
+        return Fitted("nothing" if op == "in_" else "everything")
+    limit = field.max_length
+    if op in TEXT:
+        too_long = limit is not None and isinstance(value, str) and len(value) > limit
+        return Fitted("nothing") if too_long else None
+    if _storable(spec, field, value):
         return None
-    if op in ("lt", "lte"):
-        return Q(**{f"{field.name}__lte": value[:limit]})
-    if op in ("gt", "gte"):
-        return Q(**{f"{field.name}__gt": value[:limit]})
-    return Q() if op == "ne" else MATCH_NOTHING
+    if op in ("lt", "lte", "gt", "gte"):
+        if limit is not None and len(value) > limit and _storable(spec, field, value[:limit]):
+            return Fitted("compare", "lte" if op in ("lt", "lte") else "gt", value[:limit])
+        raise BadUserInput(
+            f"`{camel(field.name)}` cannot hold the value compared with; compare with a value it can hold.",
+            field="filter",
+        )
+    return Fitted("everything" if op == "ne" else "nothing")
+
+
+def _storable(spec: ModelSpec, field: ScalarField, value: Any) -> bool:
+    if not isinstance(value, str):
+        return True
+    try:
+        spec.model._meta.fields_map[field.name].validate(value)
+    except ValidationError:
+        return False
+    return True
 
 
 def _id_converter(spec: ModelSpec):

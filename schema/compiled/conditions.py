@@ -31,7 +31,7 @@ from schema.compiled.fragments import (
     negated,
     param,
 )
-from schema.filters import filterable_relations, filterable_scalars
+from schema.filters import filterable_relations, filterable_scalars, fit_to_column
 from schema.ordering import sortable_fields
 
 _ESCAPE = " ESCAPE '\\'"
@@ -87,9 +87,13 @@ class Conditions:
         def codes(run: Run) -> list:
             return [dialect.list_parameter(sorted(run.access.decide(spec.name, action).regencies))]
 
-        return self._path(spec.model, alias, spec.declaration.regency_path.split("__"), codes)
+        def only_code(run: Run) -> list:
+            return [next(iter(run.access.decide(spec.name, action).regencies))]
 
-    def _path(self, model, alias: str, parts: list[str], codes) -> Sql:
+        single = only_code if len(self.decide(spec.name, action).regencies) == 1 else None
+        return self._path(spec.model, alias, spec.declaration.regency_path.split("__"), codes, single)
+
+    def _path(self, model, alias: str, parts: list[str], codes, single=None) -> Sql:
         head, rest = parts[0], parts[1:]
         meta = model._meta
         if not rest:
@@ -102,11 +106,17 @@ class Conditions:
         inner = self.new_alias()
         to_column = quote(related._meta.fields_db_projection[fk.to_field_instance.model_field_name])
         source = quote(meta.fields_db_projection[fk.source_field])
-        head = f"{alias}.{source} IN (SELECT {inner}.{to_column} FROM {quote(related._meta.db_table)} AS {inner}"
-        if len(rest) == 1:  # the last hop: the codes joined in, not one more subquery
+        select = f"SELECT {inner}.{to_column} FROM {quote(related._meta.db_table)} AS {inner}"
+        last = related._meta.fields_map.get(rest[0]) if len(rest) == 1 else None
+        if last is not None and last.unique and single is not None:
+            # One regency, by a unique code: at most one key, compared as a value (an index then gives the order).
+            column = f"{inner}.{quote(related._meta.fields_db_projection[rest[0]])}"
+            return Sql(f"{alias}.{source} = ({select} WHERE {column} = ?)", (single,))
+        if len(rest) == 1:  # the last hop, to the few granted regencies: their codes joined in
+            start, end = self.dialect.in_few(f"{alias}.{source}")
             extra, condition = self.dialect.member_of(f"{inner}.{quote(related._meta.fields_db_projection[rest[0]])}")
-            return Sql(head + extra, (codes,)) + f" WHERE {condition})"
-        return head + " WHERE " + self._path(related, inner, rest, codes) + ")"
+            return Sql(start + select + extra, (codes,)) + f" WHERE {condition}{end}"
+        return f"{alias}.{source} IN ({select} WHERE " + self._path(related, inner, rest, codes, single) + ")"
 
     def matching(self, spec: ModelSpec, alias: str, make_q: Callable[[], Q], fixed: bool) -> Sql:
         """Rows matching a Tortoise ``Q`` declared on the model (published rows, a condition), as a subquery.
@@ -166,8 +176,8 @@ class Conditions:
                     value = [convert(v) for v in value]
                 elif op not in ("contains", "icontains", "startsWith"):
                     value = convert(value)
-                fitted = _fitted(column, field, op, value)
-                conditions.append(fitted if fitted is not _FITS else _comparison(column, op, value))
+                fitted = fit_to_column(spec, field, _PYTHON_NAMES.get(op, op), value)
+                conditions.append(_comparison(column, op, value) if fitted is None else _fitted(column, fitted))
         except BadUserInput as error:
             raise Unsupported(error.message) from None
         if ops.get("isNull") is not None:
@@ -182,8 +192,11 @@ class Conditions:
         where = all_of([self.scope(target, inner), self._filter(target, inner, sub)])
         condition = Sql() if where is None else " WHERE " + where
         source = f"{table_of(target)} AS {inner}"
+        if relation.kind == "fk" and _pins_one_row(target, sub):
+            return f"{column_of(spec, alias, relation.column)} = (SELECT {pk_of(target, inner)} FROM {source}" + condition + ")"
         if relation.kind == "fk":
-            return f"{column_of(spec, alias, relation.column)} IN (SELECT {pk_of(target, inner)} FROM {source}" + condition + ")"
+            start, end = self.dialect.in_few(column_of(spec, alias, relation.column))
+            return f"{start}SELECT {pk_of(target, inner)} FROM {source}" + condition + end
         if relation.kind == "reverse_fk":
             return f"{pk_of(spec, alias)} IN (SELECT {column_of(target, inner, relation.column)} FROM {source}" + condition + ")"
         link = self.new_alias()
@@ -243,6 +256,15 @@ class Conditions:
         return any_of(alternatives) or NOTHING
 
 
+def _pins_one_row(spec: ModelSpec, where: dict[str, Any]) -> bool:
+    """Does the filter hold a unique field's ``eq`` (so at most one row matches, whatever else it says)?"""
+    for field in filterable_scalars(spec):
+        ops = where.get(field.graphql_name)
+        if (field.unique or field.name == spec.pk) and isinstance(ops, dict) and ops.get("eq") is not None:
+            return True
+    return False
+
+
 def ordering_for(spec: ModelSpec, entries: list[dict[str, Any]] | None) -> Ordering:
     """``schema.ordering.order_by`` for coerced argument values; a malformed entry is left to the interpreted path."""
     if not entries:
@@ -259,7 +281,9 @@ def ordering_for(spec: ModelSpec, entries: list[dict[str, Any]] | None) -> Order
 
 # --- scalar operators -----------------------------------------------------------------------------
 
-_FITS = object()
+#: Operator names of the filter input (GraphQL) and of schema.filters (Python).
+_PYTHON_NAMES = {"in": "in_", "notIn": "not_in", "startsWith": "starts_with"}
+_GRAPHQL_NAMES = {python: graphql for graphql, python in _PYTHON_NAMES.items()}
 _SIMPLE = {"eq": "=", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
 
 
@@ -280,25 +304,13 @@ def _comparison(column: str, op: str, value: Any) -> Sql | None:
     return f"CAST({column} AS VARCHAR) LIKE " + constant(pattern) + _ESCAPE
 
 
-def _fitted(column: str, field: ScalarField, op: str, value: Any):
-    """``schema.filters._fits_the_column``: text longer than its column, decided without the database."""
-    limit = field.max_length if field.is_text else None
-    if limit is None:
-        return _FITS
-    if op in ("in", "notIn"):
-        kept = [v for v in value if not isinstance(v, str) or len(v) <= limit]
-        if len(kept) == len(value):
-            return _FITS
-        if op == "in":
-            return _comparison(column, "in", kept) if kept else NOTHING
-        return _comparison(column, "notIn", kept) if kept else None
-    if not isinstance(value, str) or len(value) <= limit:
-        return _FITS
-    if op in ("lt", "lte"):
-        return _comparison(column, "lte", value[:limit])
-    if op in ("gt", "gte"):
-        return _comparison(column, "gt", value[:limit])
-    return None if op == "ne" else NOTHING
+def _fitted(column: str, fitted) -> Sql | None:
+    """A ``schema.filters.Fitted`` verdict as SQL."""
+    if fitted.kind == "nothing":
+        return NOTHING
+    if fitted.kind == "everything":
+        return None
+    return _comparison(column, _GRAPHQL_NAMES.get(fitted.op, fitted.op), fitted.value)
 
 
 def _escape_like(value: str) -> str:

@@ -68,6 +68,11 @@ class Dialect:
     def list_parameter(self, values: list) -> object:
         raise NotImplementedError
 
+    def in_few(self, column: str) -> tuple[str, str]:
+        """(start, end) around a subquery returning a few keys (a regency by code, a foreign key's matches):
+        ``column`` is one of them."""
+        return f"{column} IN (", ")"
+
     def empty_array(self) -> str:
         raise NotImplementedError
 
@@ -134,6 +139,11 @@ class Postgres(Dialect):
 
     def member_of(self, column: str) -> tuple[str, str]:
         return "", f"{column} = ANY(?)"
+
+    def in_few(self, column: str) -> tuple[str, str]:
+        # Run once (an InitPlan) and compared as values: an index on (column, ...) then also gives the order,
+        # where "IN (SELECT ...)" would be a join the planner cannot read the order through.
+        return f"{column} = ANY(ARRAY(", "))"
 
     def list_parameter(self, values: list) -> object:
         return list(values)

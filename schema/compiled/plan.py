@@ -181,9 +181,9 @@ class Builder:
             self.ctes.append(
                 f"{name} AS (SELECT {alias}.*, ROW_NUMBER() OVER (ORDER BY {order}) AS {_ROW_NUMBER} "
                 f"FROM {table_of(spec)} AS {alias}" + ("" if where is None else " WHERE " + where)
-                + f" ORDER BY {order} LIMIT " + param(lambda run: [page_size_of(first, run) + 1]) + ")"
+                + f" ORDER BY {order} LIMIT " + _count(first, 1) + ")"
             )
-        limit = param(lambda run: [page_size_of(first, run)])
+        limit = _count(first)
 
         def page_rows(joins: list[Sql]) -> Sql:
             return f"{name} AS p" + _joined(joins) + f" WHERE p.{_ROW_NUMBER} <= " + limit + f" ORDER BY p.{_ROW_NUMBER}"
@@ -305,7 +305,7 @@ class Builder:
         joins: list[Sql] = []
         node = self._node(target, inner, item.selection, joins)
         rows = (source + _joined(joins) + " WHERE " + where + f" ORDER BY {self.conditions.order_terms(target, inner, ordering)} LIMIT "
-                + param(lambda run: [page_size_of(first, run)]))
+                + _count(first))
         return self._array(node, rows)
 
     # --- pieces ---------------------------------------------------------------------------------
@@ -363,6 +363,14 @@ class Builder:
         start, end = self.dialect.nested_parts()
         body = select_body if select_body.text.startswith("SELECT ") else "SELECT " + select_body
         return start + body + end
+
+
+def _count(first: Any, extra: int = 0) -> Sql:
+    """A page size: written into the SQL when the document gives it (the planner then knows it, as a generic
+    plan needs), a parameter when a variable does."""
+    if isinstance(first, VarRef):
+        return param(lambda run: [page_size_of(first, run) + extra])
+    return Sql(str(int(page_size_of(first, None)) + extra))
 
 
 def _joined(joins: list[Sql]) -> Sql:

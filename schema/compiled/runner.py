@@ -287,7 +287,8 @@ def _name_of(operation: OperationDefinitionNode) -> str | None:
 
 
 def _shape(decision) -> tuple[bool, bool, bool, bool]:
-    return decision.allowed, decision.everywhere, decision.published, bool(decision.regencies)
+    # None, one or several regencies: one is compared as a value, several as a list (schema/compiled/conditions.py).
+    return decision.allowed, decision.everywhere, decision.published, min(len(decision.regencies), 2)
 
 
 def _validation_of(schema) -> tuple[list, int | None]:

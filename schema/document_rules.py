@@ -82,9 +82,17 @@ PARSE_IN_THREAD_CHARS = 20_000
 _UNPARSABLE = parse("query { __typename }")
 
 
+#: Where ``DocumentRules`` records, in an HTTP request's ASGI scope, the kind of operation the request
+#: runs ("query", "mutation") once it is parsed and chosen; server/pinned_connection.py pins a database
+#: connection for queries only.
+OPERATION_TYPE = "simpul.operation_type"
+
+
 class DocumentRules(SchemaExtension):
     """Parsing of long documents off the event loop; after parsing: literal limits, one operation or an
     ``operationName``, subscriptions over WebSocket only."""
+
+    _operation: OperationDefinitionNode | None = None
 
     async def on_parse(self):
         context = self.execution_context
@@ -107,6 +115,15 @@ class DocumentRules(SchemaExtension):
         if problem is not None:
             # Set before validation: Strawberry then skips validation and answers with this error.
             self.execution_context.pre_execution_errors = [problem]
+            return
+        self._tell_transport()
+
+    def _tell_transport(self) -> None:
+        """Record in the HTTP request's scope which kind of operation it runs (``OPERATION_TYPE``)."""
+        context = self.execution_context.context
+        scope = getattr(getattr(context, "request", None), "scope", None)
+        if self._operation is not None and isinstance(scope, dict) and scope.get("type") == "http":
+            scope[OPERATION_TYPE] = self._operation.operation.value
 
     def _problem(self, document) -> GraphQLError | None:
         # A document handed out by the document cache passed the literal limits when it was first seen
@@ -124,7 +141,7 @@ class DocumentRules(SchemaExtension):
             return GraphQLError(
                 f"The document holds {len(operations)} operations ({names}); say which to run with operationName."
             )
-        chosen = self._chosen(operations)
+        chosen = self._operation = self._chosen(operations)
         if (
             chosen is not None
             and chosen.operation == OperationType.SUBSCRIPTION

@@ -19,7 +19,7 @@
 #   CURRENT=<git ref> (HEAD) | CURRENT=worktree (this working tree and its .venv, uncommitted edits included)
 #   BASELINE=<git ref> (7b29098) | BASELINE=none
 #   PEERS_SRC=/work/shared/peers PEERS_DIR=/tmp/simpul-peers PYTHON=python3.11
-#   SQL_DURATION=1s (wrk's length in the SQL-count runs, whose req/s are not used) KEEP_SERVERS=1 (leave them up)
+#   SQL_DURATION=0s (wrk in the SQL-count runs: 0s = not run, their req/s are not used) KEEP_SERVERS=1 (leave them up)
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 SRC_REPO="$(git -C "$HERE" rev-parse --show-toplevel)"
@@ -29,7 +29,9 @@ PYTHON=${PYTHON:-python3.11}
 CURRENT=${CURRENT:-HEAD}
 BASELINE=${BASELINE-7b29098}; case "$BASELINE" in ""|none|off|no) BASELINE=;; esac
 RUNS=${RUNS:-2}
-SQL_DURATION=${SQL_DURATION:-1s}
+# The SQL-count runs need no load: wrk refuses a 0s duration and sends nothing, so no cell's wrk backlog (up to
+# CONNS requests still running after wrk stops) spills into the next cell's count on the same database.
+SQL_DURATION=${SQL_DURATION:-0s}
 DB_CURRENT=simpul_peer; DB_BASELINE=simpul_peer_baseline
 began=$(date +%s)
 say() { printf '\n== %s (%ds)\n' "$*" $(( $(date +%s) - began )); }
@@ -127,13 +129,13 @@ bench "5a. the matrix: every server x every query, RUNS=$RUNS" RUNS="$RUNS" DB=p
 MAIN=$LAST; SQLS=()
 servers=$(only "simpul simpul-staff simpul-interp simpul-interp-staff")
 if [ -n "$servers" ]; then
-  bench "5b. SQL per request on $DB_CURRENT ($servers)" RUNS=1 DURATION="$SQL_DURATION" WARMUP=1s \
+  bench "5b. SQL per request on $DB_CURRENT ($servers)" RUNS=1 DURATION="$SQL_DURATION" WARMUP="$SQL_DURATION" \
     DB=$DB_CURRENT DB_ROLE=peer ONLY_SERVERS="$servers"
   SQLS+=("$LAST")
 fi
 servers=$(only "simpul-baseline simpul-baseline-staff")
 if [ -n "$BASE_DIR" ] && [ -n "$servers" ]; then
-  bench "5c. SQL per request on $DB_BASELINE ($servers)" RUNS=1 DURATION="$SQL_DURATION" WARMUP=1s \
+  bench "5c. SQL per request on $DB_BASELINE ($servers)" RUNS=1 DURATION="$SQL_DURATION" WARMUP="$SQL_DURATION" \
     DB=$DB_BASELINE DB_ROLE=peer ONLY_SERVERS="$servers"
   SQLS+=("$LAST")
 fi

@@ -73,14 +73,20 @@ def _relation_field(spec: ModelSpec, relation: RelationField, ns):
         after: str | None = None,
     ) -> Any:
         ctx = info.context
-        condition = filter_to_q(target, filter, ctx.access) if filter is not None else _everything()
-        ordering = ordering_for(target, order_by)
-        if after is not None:
-            # Per parent: each parent's children that sort after the cursor's row.
-            condition &= Keyset(target, ordering).after(after)
-        limit = page_size(first)
-        key = (relation.kind, spec.name, relation.name, _arguments_key(filter, order_by, after), limit)
-        loader = ctx.loader(key, fetch(target, relation, ctx.access, condition, ordering, limit))
+        # Every parent row of a page asks with the same arguments (one field of the document, the request's
+        # variables): the condition, the order and the loader are built for the first row and reused by the rest.
+        # (The field node lives as long as the request's document, and the loaders as long as the request.)
+        per_field = ("rows of", spec.name, relation.name, id(info._raw_info.field_nodes[0]))
+        loader = ctx.loaders.get(per_field)
+        if loader is None:
+            condition = filter_to_q(target, filter, ctx.access) if filter is not None else _everything()
+            ordering = ordering_for(target, order_by)
+            if after is not None:
+                # Per parent: each parent's children that sort after the cursor's row.
+                condition &= Keyset(target, ordering).after(after)
+            limit = page_size(first)
+            key = (relation.kind, spec.name, relation.name, _arguments_key(filter, order_by, after), limit)
+            loader = ctx.loaders[per_field] = ctx.loader(key, fetch(target, relation, ctx.access, condition, ordering, limit))
         return await loader.load(root.pk)
 
     plural = readable(target.plural)

@@ -19,6 +19,7 @@
 #   CURRENT=<git ref> (HEAD) | CURRENT=worktree (this working tree and its .venv, uncommitted edits included)
 #   BASELINE=<git ref> (7b29098) | BASELINE=none
 #   PEERS_SRC=/work/shared/peers PEERS_DIR=/tmp/simpul-peers PYTHON=python3.11
+#   REDIS_DB=12 REDIS_DB_BASELINE=13 (Redis databases of the current and baseline servers)
 #   SQL_DURATION=0s (wrk in the SQL-count runs: 0s = not run, their req/s are not used) KEEP_SERVERS=1 (leave them up)
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -33,6 +34,9 @@ RUNS=${RUNS:-2}
 # CONNS requests still running after wrk stops) spills into the next cell's count on the same database.
 SQL_DURATION=${SQL_DURATION:-0s}
 DB_CURRENT=simpul_peer; DB_BASELINE=simpul_peer_baseline
+# Redis databases of their own: a test suite on the same Redis (db 0) bumps the policy revision many times a
+# second, and every bump makes a server reload its policy from PostgreSQL on its next request.
+REDIS_CURRENT=redis://127.0.0.1:6379/${REDIS_DB:-12}; REDIS_BASELINE=redis://127.0.0.1:6379/${REDIS_DB_BASELINE:-13}
 began=$(date +%s)
 say() { printf '\n== %s (%ds)\n' "$*" $(( $(date +%s) - began )); }
 
@@ -106,10 +110,10 @@ CONF="$WORK/run/bench-peers.conf"; mkdir -p run
   grep -vE '^\s*(#|$)' servers.conf | grep -vE '^simpul' ; } > "$CONF"
 ./serve.sh
 export PEERS_DIR="$WORK" CONF
-SIMPUL_REPO="$CUR_DIR" SIMPUL_DB=$DB_CURRENT GRAPHQL_COMPILE=on  "$HERE/serve.sh" simpul 5105
-SIMPUL_REPO="$CUR_DIR" SIMPUL_DB=$DB_CURRENT GRAPHQL_COMPILE=off "$HERE/serve.sh" simpul-interp 5106
+SIMPUL_REPO="$CUR_DIR" SIMPUL_DB=$DB_CURRENT REDIS_URL=$REDIS_CURRENT GRAPHQL_COMPILE=on  "$HERE/serve.sh" simpul 5105
+SIMPUL_REPO="$CUR_DIR" SIMPUL_DB=$DB_CURRENT REDIS_URL=$REDIS_CURRENT GRAPHQL_COMPILE=off "$HERE/serve.sh" simpul-interp 5106
 if [ -n "$BASE_DIR" ]; then   # its own database and Redis db: it shares nothing with the current checkout
-  SIMPUL_REPO="$BASE_DIR" SIMPUL_DB=$DB_BASELINE REDIS_URL=redis://127.0.0.1:6379/1 "$HERE/serve.sh" simpul-baseline 5107
+  SIMPUL_REPO="$BASE_DIR" SIMPUL_DB=$DB_BASELINE REDIS_URL=$REDIS_BASELINE "$HERE/serve.sh" simpul-baseline 5107
 fi
 
 only() {  # servers of $1 that ONLY_SERVERS (if set) keeps

@@ -26,14 +26,22 @@ from core.settings import get_settings
 MAX_DOCUMENTS = 500
 #: Longer texts are not remembered: real queries are far shorter, and a few large ones must not fill
 #: memory (a document of 2,000 tokens may still carry a megabyte of comments).
-MAX_REMEMBERED_CHARS = 20_000
+MAX_REMEMBERED_CHARS = 10_000
+#: The texts remembered together stay under this many characters. A parsed document takes up to about
+#: 300 bytes per character of its text (2,000 one-letter fields in 4,000 characters: 1.1 MB), so this
+#: bounds the cache near 30 MB however the documents are chosen; the documents of a frontend (a few
+#: hundred characters to a few thousand each) fit by the hundred.
+MAX_TOTAL_CHARS = 100_000
 
 
 class _Store:
     """A bounded LRU of checked documents, and the identity of each (see :func:`is_checked`)."""
 
-    def __init__(self, size: int):
+    def __init__(self, size: int, total_chars: int = MAX_TOTAL_CHARS):
         self.size = size
+        self.total_chars = total_chars
+        self._chars = 0
+        #: (schema, text, ...) -> document
         self._documents: OrderedDict[tuple, DocumentNode] = OrderedDict()
         #: id() of every remembered document -> the document: held here, so an id stays its own.
         self._by_id: dict[int, DocumentNode] = {}
@@ -49,8 +57,10 @@ class _Store:
             return
         self._documents[key] = document
         self._by_id[id(document)] = document
-        while len(self._documents) > self.size:
-            _, forgotten = self._documents.popitem(last=False)
+        self._chars += len(key[1])
+        while len(self._documents) > self.size or self._chars > self.total_chars:
+            (_, text, *_), forgotten = self._documents.popitem(last=False)
+            self._chars -= len(text)
             self._by_id.pop(id(forgotten), None)  # each miss parses its own document: one key per document
 
     def holds(self, document: Any) -> bool:
@@ -59,6 +69,7 @@ class _Store:
     def clear(self) -> None:
         self._documents.clear()
         self._by_id.clear()
+        self._chars = 0
 
     def __len__(self) -> int:
         return len(self._documents)

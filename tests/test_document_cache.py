@@ -108,8 +108,15 @@ async def test_a_document_is_valid_only_for_the_schema_it_was_checked_on(off, as
 
 
 async def test_memory_is_bounded(off, world, monkeypatch):
+    # By the number of documents
     monkeypatch.setattr(document_cache, "_store", document_cache._Store(3))
     client = off("anonymous")
     for n in range(1, 6):
         await client(f"{{ apps(first: {n}) {{ totalCount }} }}")
     assert len(document_cache._store) == 3
+    # and by their text together: two documents of 34 characters in 70, three in 110
+    for budget, kept in ((70, 2), (110, 3)):
+        monkeypatch.setattr(document_cache, "_store", document_cache._Store(10, total_chars=budget))
+        for n in range(11, 16):
+            await client(f"{{ apps(first: {n}) {{ totalCount }} }}")
+        assert len(document_cache._store) == kept

@@ -63,14 +63,16 @@ class Access:
         self._decisions: dict[tuple[str, str], Decision] = {}
         self._membership = RegencyMembership()
         self._subject = self._subject_for(user)
-        self._grants = engine.grants_of(self._subject) if self._subject else []
-        self._regency_domains = self._regencies_to_ask_about()
+        # Derived from the rules and the subject alone: remembered by the engine until the rules change.
+        subject = self._subject
+        self._grants = engine.remembered(("grants", subject), lambda: engine.grants_of(subject)) if subject else []
+        self._regency_domains = engine.remembered(("regency domains", subject), self._regencies_to_ask_about)
 
     def _subject_for(self, user: "User | None") -> str | None:
         """The Casbin subject for ``user``, or None when only the public grants apply."""
         if user is None or not getattr(user, "is_active", True):
             return None
-        if user.username in self._engine.role_names() or user.username == PUBLIC:
+        if user.username in self._engine.remembered(("role names",), self._engine.role_names) or user.username == PUBLIC:
             # A username equal to a role name would inherit that role by name alone.
             log.error("user %r is named like a role; granting only public access", user.username)
             return None
@@ -100,7 +102,9 @@ class Access:
         key = (model, action)
         decision = self._decisions.get(key)
         if decision is None:
-            decision = self._decisions[key] = self._evaluate(model, action)
+            decision = self._decisions[key] = self._engine.remembered(
+                ("decision", self._subject, model, action), lambda: self._evaluate(model, action)
+            )
         return decision
 
     def _evaluate(self, model: str, action: str) -> Decision:

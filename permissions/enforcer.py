@@ -42,6 +42,7 @@ POLICY_MAX_AGE_SECONDS = float(os.environ.get("POLICY_MAX_AGE_SECONDS", "30"))
 #: Decisions remembered at most; the oldest is forgotten first. A few roles × regencies × models × actions
 #: fit many times over; usernames are subjects too, so the bound keeps many accounts from growing it unchecked.
 DECISION_CACHE_SIZE = 10_000
+_MISSING = object()
 
 
 def role_domain_covers(request_domain: str, rule_domain: str) -> bool:
@@ -59,6 +60,8 @@ class PolicyEngine:
     #: (subject, domain, object, action) -> allowed, for the rules loaded now. A class default so that an
     #: engine built without ``__init__`` (management's ``PolicySnapshot``) gets its own on first use.
     _decisions: dict[tuple[str, str, str, str], bool] | None = None
+    #: What ``remembered`` keeps, emptied with the decisions.
+    _derived: dict[tuple, object] | None = None
 
     def __init__(self, max_age_seconds: float = POLICY_MAX_AGE_SECONDS):
         self.enforcer = casbin.AsyncEnforcer(str(MODEL_PATH), TortoiseAdapter())
@@ -97,6 +100,20 @@ class PolicyEngine:
         self._loaded_at = None
         self.forget_decisions()
 
+    def remembered(self, key: tuple, compute):
+        """A value derived from the rules alone (a subject's grants, a caller's ``Decision``), computed once and
+        kept, with the decisions, until the rules change."""
+        memo = self._derived
+        if memo is None:
+            memo = self._derived = {}
+        value = memo.get(key, _MISSING)
+        if value is _MISSING:
+            value = compute()
+            if len(memo) >= DECISION_CACHE_SIZE:
+                del memo[next(iter(memo))]
+            memo[key] = value
+        return value
+
     def forget_decisions(self) -> None:
         """Empty the remembered decisions: the one place every change of the rules in memory passes.
 
@@ -105,6 +122,7 @@ class PolicyEngine:
         Code that changes ``self.enforcer``'s rules in place must call it too.
         """
         self._decisions = {}
+        self._derived = {}
 
     def _is_current(self, shared: str | None) -> bool:
         if self._loaded_at is None:

@@ -74,7 +74,7 @@ bench: install
 
 # `make bench-peers [RUNS=2 DURATION=10s BASELINE=7b29098 ONLY_QUERIES="Q1 Q4"]`: Simpul (compiled reads, interpreted
 # reads, the baseline commit) beside PostGraphile, strawberry-django and the hand-written floor on the peers'
-# PostgreSQL data, in one run, one table (bench/peers/README.md; about 25 minutes; needs PostgreSQL and Redis).
+# PostgreSQL data, in one run, one table (bench/peers/README.md; about 30 minutes; needs PostgreSQL and Redis).
 bench-peers:
 	bench/peers/run.sh
 

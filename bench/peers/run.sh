@@ -91,7 +91,7 @@ checkout() {  # name ref -> prints the checkout directory (a clone of this repos
     "$dir/.venv/bin/python" -m pip install -q uvloop httptools 2>&1 | grep -v '^WARNING: Location' >&2 || true
   echo "$dir"
 }
-describe() { git -C "$1" log -1 --format='%h %s' | cut -c1-100; }
+describe() { git -C "$1" log -1 --format='%h %cs %s' | awk '{ print (length($0) > 90 ? substr($0, 1, 87) "..." : $0) }'; }
 
 say "2. Simpul checkouts"
 CUR_DIR=$(checkout current "$CURRENT"); echo "current ($CURRENT): $(describe "$CUR_DIR")$([ "$CURRENT" = worktree ] && echo ' + uncommitted edits')"

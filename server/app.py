@@ -21,6 +21,7 @@ from schema.builder import build_schema
 from schema.http import IDE_STATIC, graphql_app
 from server.assembly import assemble, prepare_database
 from server.middleware import SecurityHeaders, TrustedProxies
+from server.pinned_connection import PinnedConnection
 from server.health import NOT_MIGRATED, check_health, pending_migrations
 from services.agreement_rules import keep_agreements_current
 
@@ -104,6 +105,8 @@ def create_app(
         Route("/", lambda request: RedirectResponse("/graphql")),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
+    # A GraphQL query's statements share one pool connection (PostgreSQL; server/pinned_connection.py).
+    app.add_middleware(PinnedConnection)
     # Outermost first: the client's real address is known before anything (rate limits) reads it.
     app.add_middleware(SecurityHeaders)
     if settings.forwarded_allow_ips:

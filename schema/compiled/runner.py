@@ -296,21 +296,11 @@ def _validation_of(schema) -> tuple[list, int | None]:
     rules = list(specified_rules)
     max_tokens = None
     for factory in schema.extensions:
-        extension = factory() if callable(factory) and not isinstance(factory, type) else (
-            factory() if isinstance(factory, type) and not _needs_arguments(factory) else factory
-        )
+        # Every entry is a factory (a class or a lambda taking no argument): the schema builds one per request.
+        extension = factory()
         if isinstance(extension, AddValidationRules):
             rules.extend(extension.validation_rules)
         elif isinstance(extension, MaxTokensLimiter):
             max_tokens = extension.max_token_count
     return rules, max_tokens
 
-
-def _needs_arguments(cls: type) -> bool:
-    import inspect
-
-    try:
-        inspect.signature(cls).bind()
-        return False
-    except TypeError:
-        return True
